@@ -1,0 +1,73 @@
+"""Writes to customer accounts and stakeholders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Account, Stakeholder
+
+ACCOUNT_FIELDS = ("name", "domain", "industry", "owner", "external_id")
+STAKEHOLDER_FIELDS = ("name", "title", "email", "seniority", "reports_to", "external_id", "account")
+
+
+def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({f: ["Unknown or read-only field."] for f in sorted(unknown)})
+
+
+@transaction.atomic
+def account_create(*, actor, name: str, owner=None, **fields: Any) -> Account:
+    _reject_unknown(fields, ACCOUNT_FIELDS)
+    account = Account(name=(name or "").strip(), owner=owner or actor, **fields)
+    account.full_clean(exclude=None if account.external_id else ["external_id"])
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(*, actor, account: Account, data: dict[str, Any]) -> Account:
+    _reject_unknown(data, ACCOUNT_FIELDS)
+    for field, value in data.items():
+        setattr(account, field, value)
+    account.full_clean(exclude=None if account.external_id else ["external_id"])
+    account.save()
+    return account
+
+
+def check_reports_to(stakeholder: Stakeholder) -> None:
+    boss = stakeholder.reports_to
+    if boss is None:
+        return
+    if boss.account_id != stakeholder.account_id:
+        raise ValidationError({"reports_to": ["A stakeholder reports to someone at the same account."]})
+    seen = {stakeholder.pk}
+    while boss is not None:
+        if boss.pk in seen:
+            raise ValidationError({"reports_to": [f"{stakeholder.name} would end up reporting to themselves."]})
+        seen.add(boss.pk)
+        boss = boss.reports_to
+
+
+@transaction.atomic
+def stakeholder_create(*, actor, account: Account, name: str, **fields: Any) -> Stakeholder:
+    _reject_unknown(fields, STAKEHOLDER_FIELDS)
+    stakeholder = Stakeholder(account=account, name=(name or "").strip(), **fields)
+    stakeholder.full_clean(exclude=None if stakeholder.external_id else ["external_id"])
+    check_reports_to(stakeholder)
+    stakeholder.save()
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_update(*, actor, stakeholder: Stakeholder, data: dict[str, Any]) -> Stakeholder:
+    _reject_unknown(data, STAKEHOLDER_FIELDS)
+    for field, value in data.items():
+        setattr(stakeholder, field, value)
+    stakeholder.full_clean(exclude=None if stakeholder.external_id else ["external_id"])
+    check_reports_to(stakeholder)
+    stakeholder.save()
+    return stakeholder

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CloseplanConfig(AppConfig):
+    name = "coaching.closeplan"
+    label = "closeplan"
+    verbose_name = "Close plans"

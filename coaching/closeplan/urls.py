@@ -1,0 +1,3 @@
+"""urls routes (filled in by the owning module)."""
+
+urlpatterns: list = []

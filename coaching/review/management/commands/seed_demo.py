@@ -1,0 +1,28 @@
+"""Load the demo pipeline (idempotent: does nothing when it is already there).
+
+Lives in the top app of the stack because the demo spans every app: deals
+first, then each coaching app adds its part (close plans, answers, flags)."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from deals.demo import DEMO_PASSWORD, build_demo_pipeline, demo_exists
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo pipeline with demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
+
+    def handle(self, *args, as_of=None, **options):
+        if demo_exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        counts = build_demo_pipeline(as_of=as_of)
+        self.stdout.write(
+            "Loaded demo: {accounts} accounts, {opportunities} deals, {activities} activities. "
+            "Logins (password {password}): maria (manager), rob / rita / raj (reps), admin.".format(
+                password=DEMO_PASSWORD, **counts)
+        )

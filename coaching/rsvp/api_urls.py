@@ -1,0 +1,3 @@
+"""api_urls routes (filled in by the owning module)."""
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoachingSessionsConfig(AppConfig):
+    name = "coaching.sessions"
+    label = "coaching_sessions"
+    verbose_name = "Coaching sessions"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StaleConfig(AppConfig):
+    name = "coaching.stale"
+    label = "stale"
+    verbose_name = "Stale and decaying deals"

@@ -1,0 +1,13 @@
+"""Everything under /api/v1/: each app contributes its own api_urls."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api_urls")),
+    path("", include("deals.api_urls")),
+    path("", include("coaching.rsvp.api_urls")),
+    path("", include("coaching.closeplan.api_urls")),
+    path("", include("coaching.stale.api_urls")),
+    path("", include("coaching.review.api_urls")),
+    path("", include("coaching.sessions.api_urls")),
+]

@@ -1,0 +1,60 @@
+"""Who sees what — the one place the visibility rule lives.
+
+- an admin sees everything;
+- a manager sees the deals owned by members of the teams they manage (and their own);
+- a rep sees their own deals;
+- customer accounts (and their stakeholders) are shared inside a team: a user sees
+  the accounts owned by anyone whose deals they could see, plus accounts on which
+  they can see a deal.
+
+Every selector builds its queryset from these Q objects, so the browser, the API,
+the jobs and the exports cannot disagree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+MATCH_NOTHING = Q(pk__in=[])
+
+
+def visible_owner_ids_q(user, *, owner_field: str = "owner") -> Q:
+    """A Q selecting rows whose `owner_field` is a user `user` may see the work of."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return MATCH_NOTHING
+    if user.is_superuser or user.role == "admin":
+        return Q()
+    if user.role == "manager":
+        return Q(**{f"{owner_field}__team__manager": user}) | Q(**{owner_field: user})
+    return Q(**{owner_field: user})
+
+
+def account_visibility_q(user, *, prefix: str = "") -> Q:
+    """Accounts are shared inside a team: visible when owned by a teammate."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return MATCH_NOTHING
+    if user.is_superuser or user.role == "admin":
+        return Q()
+    if user.role == "manager":
+        return Q(**{f"{prefix}owner__team__manager": user}) | Q(**{f"{prefix}owner": user})
+    if user.team_id:
+        return Q(**{f"{prefix}owner__team_id": user.team_id})
+    return Q(**{f"{prefix}owner": user})
+
+
+def can_own_deals_of(user, owner) -> bool:
+    """May `user` assign a deal to `owner`? Admins anyone, managers their team, reps only themselves."""
+    if user.is_superuser or user.role == "admin":
+        return True
+    if user.role == "manager":
+        return owner == user or (owner.team_id is not None and owner.team.manager_id == user.id)
+    return owner == user
+
+
+def visible_users_q(user) -> Q:
+    """Users whose names may appear in `user`'s filters (owners they can see)."""
+    if user.is_superuser or user.role == "admin":
+        return Q()
+    if user.role == "manager":
+        return Q(team__manager=user) | Q(pk=user.pk)
+    return Q(pk=user.pk)

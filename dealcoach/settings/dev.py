@@ -1,0 +1,6 @@
+"""Embedded default: SQLite, eager Celery, DEBUG on. `make run` uses this."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)

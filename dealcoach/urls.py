@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("dealcoach.api.urls")),
+    path("", include("accounts.urls")),
+    path("", include("deals.urls")),
+    path("", include("coaching.rsvp.urls")),
+    path("", include("coaching.closeplan.urls")),
+    path("", include("coaching.stale.urls")),
+    path("", include("coaching.review.urls")),
+    path("", include("coaching.sessions.urls")),
+]

@@ -1,0 +1,22 @@
+"""The one announcement deals makes upward: "these deals changed".
+
+Coaching apps subscribe (scores, flags) so that `deals` never imports `coaching`.
+Any writer of something that feeds a deal's coaching — the deal itself, its
+roles, activities, answers, close plan — calls `announce_deal_changed`.
+The signal is sent after the surrounding transaction commits, so receivers
+see committed data and a rolled-back write announces nothing."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# Sent with `opportunity_ids: list[int]`.
+deal_changed = Signal()
+
+
+def announce_deal_changed(opportunity_ids: Iterable[int]) -> None:
+    ids = sorted({int(i) for i in opportunity_ids})
+    if not ids:
+        return
+    transaction.on_commit(lambda: deal_changed.send(sender="deals", opportunity_ids=ids))

@@ -1,0 +1,8 @@
+// Small progressive enhancements; everything works without JavaScript.
+document.addEventListener("keydown", (event) => {
+  // "/" focuses the page's search box, as in most list UIs.
+  if (event.key === "/" && !["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) {
+    const search = document.querySelector("input[type=search]");
+    if (search) { event.preventDefault(); search.focus(); }
+  }
+});

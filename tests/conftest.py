@@ -1,0 +1,120 @@
+"""Shared fixtures: the named users of every permission test, and the browser.
+
+- alice: a rep on the North team
+- bob: manages the North team (alice's manager)
+- charlie: a rep on the South team
+- dave: manages the South team
+- admin: sees everything
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import AccountFactory, OpportunityFactory, TeamFactory, UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+TEST_PASSWORD = "password-for-tests-1"
+
+
+@pytest.fixture
+def north(db):
+    return TeamFactory(name="North")
+
+
+@pytest.fixture
+def south(db):
+    return TeamFactory(name="South")
+
+
+@pytest.fixture
+def bob(north):
+    user = UserFactory(username="bob", role="manager", team=north)
+    north.manager = user
+    north.save()
+    return user
+
+
+@pytest.fixture
+def alice(north, bob):
+    return UserFactory(username="alice", role="rep", team=north)
+
+
+@pytest.fixture
+def dave(south):
+    user = UserFactory(username="dave", role="manager", team=south)
+    south.manager = user
+    south.save()
+    return user
+
+
+@pytest.fixture
+def charlie(south, dave):
+    return UserFactory(username="charlie", role="rep", team=south)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def alice_deal(alice):
+    return OpportunityFactory(account=AccountFactory(owner=alice, name="Northwind"), name="Northwind rollout")
+
+
+@pytest.fixture
+def charlie_deal(charlie):
+    return OpportunityFactory(account=AccountFactory(owner=charlie, name="Southwind"), name="Southwind pilot")
+
+
+# --- Browser ---------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    path = Path(os.environ.get("SCREENSHOTS_DIR", ".screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's), driven by Playwright."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; the test command installs it (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Factory for fresh, isolated browser contexts (one per user)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def browser_login(page, username: str, password: str = TEST_PASSWORD) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
