@@ -5,3 +5,6 @@ class CloseplanConfig(AppConfig):
     name = "coaching.closeplan"
     label = "closeplan"
     verbose_name = "Close plans"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

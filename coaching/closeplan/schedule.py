@@ -86,6 +86,16 @@ class ScheduledMilestone:
         """Not done, and its latest finish has passed (the stale sweep's rule)."""
         return self.done_on is None and self.latest_finish < as_of
 
+    def status(self, as_of: dt.date) -> str:
+        """done; overdue (latest finish passed); late (cannot start in time); or on_track."""
+        if self.done_on is not None:
+            return "done"
+        if self.latest_finish < as_of:
+            return "overdue"
+        if self.slack_days < 0:
+            return "late"
+        return "on_track"
+
 
 @dataclass(frozen=True)
 class PlanSchedule:
@@ -119,6 +129,17 @@ class PlanSummary:
     validated: bool
     changed_since_validation: bool
     overdue_milestone_keys: tuple[str, ...]
+    # Filled in by the selectors, so a template can show the forecast links on its own.
+    opportunity_id: int | None = None
+    expected_close_date: dt.date | None = None
+
+    @property
+    def at_risk(self) -> bool:
+        return self.is_at_risk(self.expected_close_date)
+
+    @property
+    def wishful_thinking(self) -> bool:
+        return self.is_wishful_thinking(self.expected_close_date)
 
     def close_date_after_sign_by(self, expected_close_date: dt.date | None) -> bool:
         return (
@@ -150,6 +171,8 @@ def summarize(
     as_of: dt.date,
     validated: bool,
     changed_since_validation: bool,
+    opportunity_id: int | None = None,
+    expected_close_date: dt.date | None = None,
 ) -> PlanSummary:
     return PlanSummary(
         go_live_date=schedule.go_live_date,
@@ -160,6 +183,8 @@ def summarize(
         validated=validated,
         changed_since_validation=changed_since_validation,
         overdue_milestone_keys=tuple(m.key for m in schedule.milestones if m.is_overdue(as_of)),
+        opportunity_id=opportunity_id,
+        expected_close_date=expected_close_date,
     )
 
 

@@ -1,0 +1,120 @@
+"""Reads of close plans. Permission comes from the deal: callers fetch the
+opportunity with `deals.selectors.opportunity_get_for_user` first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core import signing
+from django.db.models import Prefetch, QuerySet
+
+from .models import ClosePlan, Holiday, Milestone, PlanChange, PlanTemplate, ShareLink
+from .schedule import MilestoneInput, PlanSchedule, PlanSummary, schedule_plan, summarize
+
+SHARE_TOKEN_SALT = "coaching.closeplan.share-link"
+
+
+def holiday_dates() -> frozenset[dt.date]:
+    return frozenset(Holiday.objects.values_list("date", flat=True))
+
+
+def milestones_queryset() -> QuerySet[Milestone]:
+    return Milestone.objects.select_related("owner_stakeholder", "owner_user").order_by("position", "id")
+
+
+def plan_get_for_opportunity(*, opportunity_id: int) -> ClosePlan | None:
+    """The deal's plan with its milestones and their owners, or None."""
+    return (
+        ClosePlan.objects.filter(opportunity_id=opportunity_id)
+        .select_related("opportunity", "opportunity__account")
+        .prefetch_related(Prefetch("milestones", queryset=milestones_queryset()))
+        .first()
+    )
+
+
+def milestone_inputs(milestones: Iterable[Milestone]) -> list[MilestoneInput]:
+    return [
+        MilestoneInput(
+            key=m.key,
+            name=m.name,
+            side=m.side,
+            duration_days=m.duration_days,
+            depends_on=tuple(m.depends_on or ()),
+            done_on=m.done_on,
+        )
+        for m in milestones
+    ]
+
+
+def plan_schedule_for(
+    plan: ClosePlan, as_of: dt.date, *, holidays: frozenset[dt.date] | None = None
+) -> PlanSchedule:
+    """Schedule a plan as stored. Reads `plan.milestones.all()` (prefetch it)."""
+    return schedule_plan(
+        go_live_date=plan.go_live_date,
+        milestones=milestone_inputs(plan.milestones.all()),
+        as_of=as_of,
+        holidays=holiday_dates() if holidays is None else holidays,
+    )
+
+
+def plan_summary_for(
+    plan: ClosePlan, as_of: dt.date, *, holidays: frozenset[dt.date] | None = None
+) -> PlanSummary:
+    return summarize(
+        plan_schedule_for(plan, as_of, holidays=holidays),
+        as_of=as_of,
+        validated=plan.is_validated,
+        changed_since_validation=plan.changed_since_validation,
+        opportunity_id=plan.opportunity_id,
+        expected_close_date=plan.opportunity.expected_close_date,
+    )
+
+
+def plan_summaries(*, opportunity_ids: Iterable[int], as_of: dt.date) -> dict[int, PlanSummary]:
+    """Summaries of the plans of these deals, keyed by opportunity id; deals
+    without a plan are absent. Three queries whatever the number of deals."""
+    ids = list(opportunity_ids)
+    if not ids:
+        return {}
+    plans = (
+        ClosePlan.objects.filter(opportunity_id__in=ids)
+        .select_related("opportunity")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")))
+    )
+    holidays = holiday_dates()
+    return {plan.opportunity_id: plan_summary_for(plan, as_of, holidays=holidays) for plan in plans}
+
+
+def plan_changes_since_validation(plan: ClosePlan) -> list[PlanChange]:
+    if plan.validated_version is None:
+        return []
+    return list(plan.changes.filter(version__gt=plan.validated_version).select_related("changed_by"))
+
+
+def plan_templates() -> QuerySet[PlanTemplate]:
+    return PlanTemplate.objects.order_by("name")
+
+
+def share_links_for(plan: ClosePlan) -> list[ShareLink]:
+    return list(plan.share_links.select_related("created_by"))
+
+
+def share_link_token(link: ShareLink) -> str:
+    return signing.dumps(link.pk, salt=SHARE_TOKEN_SALT)
+
+
+def share_link_from_token(token: str) -> ShareLink | None:
+    """The link a token names, whether or not it still works; None for a forged or garbled token."""
+    try:
+        link_id = signing.loads(token, salt=SHARE_TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(link_id, int):
+        return None
+    return (
+        ShareLink.objects.filter(pk=link_id)
+        .select_related("plan", "plan__opportunity", "plan__opportunity__account")
+        .first()
+    )
