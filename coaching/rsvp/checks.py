@@ -80,8 +80,8 @@ def weak_relationships(v: DealView):
 
 
 def no_competition_recorded(v: DealView):
-    if not v.facts.competitors and not any(r.leans_to_competitor for r in v.facts.roles):
-        return "no competitor is recorded and nobody is marked as leaning to one"
+    if not v.rivals and not any(r.leans_to_competitor for r in v.facts.roles):
+        return "no competitor besides do nothing is recorded and nobody is marked as leaning to one"
     return None
 
 
@@ -122,16 +122,21 @@ def strategy_chosen(v: DealView):
     return False, "No competitive strategy (direct, indirect, divisional or containment) is chosen."
 
 
-def do_nothing_named(v: DealView):
-    if v.has_do_nothing:
-        return True, "Do nothing / the status quo is treated as a competitor."
-    return False, "Do nothing is not listed as a competitor, yet it is the one every deal faces."
+def case_against_do_nothing(v: DealView):
+    f = v.facts
+    if not v.has_do_nothing:
+        return False, "Do nothing is not treated as a competitor, yet it is the one every deal faces."
+    if not f.compelling_event.strip():
+        return False, "Do nothing is a competitor, but no compelling event says why they must act now."
+    if not f.consequence_if_missed.strip():
+        return False, "Do nothing is a competitor, but nothing says what the status quo costs them if they wait."
+    return True, "Against do nothing: a compelling event, and what waiting would cost them."
 
 
-def competition_known(v: DealView):
-    if v.facts.competitors:
-        return True, f"Competition recorded: {', '.join(v.facts.competitors)}."
-    return False, "No competitor is recorded on the deal."
+def rivals_known(v: DealView):
+    if v.rivals:
+        return True, f"Competitors besides do nothing: {', '.join(v.rivals)}."
+    return False, "No competitor besides do nothing is named."
 
 
 def strategy_rationale(v: DealView):
@@ -162,8 +167,12 @@ def uncovered_threats(v: DealView):
     return None
 
 
-def no_do_nothing(v: DealView):
-    return None if v.has_do_nothing else "do nothing is not listed among the competitors"
+def no_reason_to_act_now(v: DealView):
+    if not v.has_do_nothing:
+        return "do nothing is not listed among the competitors"
+    if not v.facts.compelling_event.strip():
+        return "no compelling event is recorded, so nothing says why they must act now"
+    return None
 
 
 def no_sound_strategy(v: DealView):

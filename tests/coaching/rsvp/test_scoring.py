@@ -83,7 +83,8 @@ def full_deal(stage: str = "negotiate", **overrides) -> DealFacts:
 
 
 def empty_deal(stage: str) -> DealFacts:
-    return DealFacts(as_of=AS_OF, stage_slug=stage, stage_order=STAGES.index(stage) + 1)
+    # The deals app always lists "do nothing" first; listing it alone earns nothing.
+    return DealFacts(as_of=AS_OF, stage_slug=stage, stage_order=STAGES.index(stage) + 1, competitors=("do nothing",))
 
 
 def gap_rules(result) -> set[str]:
@@ -180,7 +181,7 @@ CASES = (
     Case("rel.senior_access", {"roles": (dataclasses.replace(ERIN, seniority="director", title=""), CHAD, TESS)}),
     Case("rel.answer_economic_buyer", {"roles": (CHAD, TESS)}),
     Case("rel.answer_integrity", {"roles": tuple(dataclasses.replace(r, strength=2) for r in (ERIN, CHAD, TESS))}),
-    Case("rel.answer_competitor_map", {"competitors": ()}),
+    Case("rel.answer_competitor_map", {"competitors": ("do nothing",)}),
     Case("rel.only_below_power", {"roles": JUNIORS, "activities": JUNIOR_MEETINGS}),
     Case("rel.power_leans_competitor", {"roles": (dataclasses.replace(ERIN, leans_to_competitor=True), CHAD, TESS)}),
     Case("rel.no_engaged_power", {"activities": ENGAGED_2_3}, stage="discover"),
@@ -188,13 +189,13 @@ CASES = (
          stage="evaluate"),
     # Strategy
     Case("strat.strategy_chosen", {"strategy": ""}),
-    Case("strat.do_nothing_named", {"competitors": ("Acme Forecast",)}),
-    Case("strat.competition_known", {"competitors": ()}),
+    Case("strat.case_against_do_nothing", {"competitors": ("Acme Forecast",)}),
+    Case("strat.rivals_known", {"competitors": ("do nothing",)}),
     Case("strat.rationale", {"strategy_notes": ""}),
     Case("strat.opposition_covered", {"roles": UNOPPOSED_BLOCKER}),
     Case("strat.answer_people_plan", {"roles": ()}),
     Case("strat.answer_blockers", {"roles": UNOPPOSED_BLOCKER}),
-    Case("strat.answer_do_nothing", {"competitors": ("Acme Forecast",)}),
+    Case("strat.answer_do_nothing", {"compelling_event": ""}),
     Case("strat.answer_competitive", {"strategy": ""}),
     Case("strat.direct_without_advantage", {"strategy": "direct", "strategy_notes": ""}),
     Case("strat.direct_against_leaning_power",
@@ -324,13 +325,13 @@ def test_it_lets_data_beat_a_contradicting_answer():
 
 def test_it_lets_data_beat_a_yes_about_do_nothing_and_value():
     deal = full_deal(
-        competitors=("Acme Forecast",),
+        compelling_event="",
         business_value="Saves time and money.",
         answers={"strat_do_nothing": yes(), "value_business_case": yes()},
     )
     result = score_deal(deal)
 
-    assert "do nothing is not listed" in gaps_for(result, "strat.answer_do_nothing")[0].reason
+    assert "no compelling event is recorded" in gaps_for(result, "strat.answer_do_nothing")[0].reason
     assert "has no number" in gaps_for(result, "value.answer_business_case")[0].reason
 
 
