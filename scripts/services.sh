@@ -40,7 +40,12 @@ services_start() {
   REDIS_PORT="${REDIS_PORT:-$(_free_port)}"
   mkdir -p "$SERVICES_DIR/pg" "$SERVICES_DIR/redis"
   [ "$(id -u)" = "0" ] && chown -R postgres "$SERVICES_DIR/pg"
-  _as_pg_user "$PG_BIN/initdb" -D "$SERVICES_DIR/pg/data" -U dealcoach --auth=trust -E UTF8 --no-sync >/dev/null
+  local fresh=
+  if [ ! -f "$SERVICES_DIR/pg/data/PG_VERSION" ]; then
+    fresh=1
+    _as_pg_user "$PG_BIN/initdb" -D "$SERVICES_DIR/pg/data" -U dealcoach --auth=trust -E UTF8 --no-sync >/dev/null
+  fi
+  # Later settings win in postgresql.conf, so re-appending on restart is harmless.
   cat >> "$SERVICES_DIR/pg/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
@@ -54,7 +59,7 @@ work_mem = 32MB
 maintenance_work_mem = 256MB
 CONF
   _as_pg_user "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" -w start >/dev/null
-  _as_pg_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U dealcoach dealcoach
+  [ -n "$fresh" ] && _as_pg_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U dealcoach dealcoach
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
     --daemonize yes --pidfile "$SERVICES_DIR/redis/pid" --logfile "$SERVICES_DIR/redis/log" \
     --dir "$SERVICES_DIR/redis"

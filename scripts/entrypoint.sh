@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The production processes, one role per call. docker-compose.yml and
+# `make serve` both start dealcoach through this script, so they cannot drift.
+#   web     gunicorn on $PORT (default 8000)
+#   worker  one Celery worker (acks late, prefetch 1: see settings)
+#   beat    THE Celery beat (run exactly one)
+#   migrate apply migrations and collect static files
+set -euo pipefail
+role="${1:?usage: entrypoint.sh web|worker|beat|migrate}"
+PYTHON="${PYTHON:-python}"
+case "$role" in
+  migrate)
+    "$PYTHON" manage.py migrate --noinput
+    "$PYTHON" manage.py collectstatic --noinput -v0
+    ;;
+  web)
+    exec "$PYTHON" -m gunicorn dealcoach.wsgi:application \
+      --bind "${BIND:-0.0.0.0}:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
+      --timeout 60 --access-logfile - --max-requests 2000 --max-requests-jitter 200
+    ;;
+  worker)
+    exec "$PYTHON" -m celery -A dealcoach worker --loglevel "${CELERY_LOG_LEVEL:-info}" \
+      --concurrency "${WORKER_CONCURRENCY:-2}" -Q celery
+    ;;
+  beat)
+    exec "$PYTHON" -m celery -A dealcoach beat --loglevel "${CELERY_LOG_LEVEL:-info}" \
+      --schedule "${BEAT_SCHEDULE_FILE:-/tmp/dealcoach-celerybeat-schedule}"
+    ;;
+  *)
+    echo "unknown role: $role" >&2
+    exit 2
+    ;;
+esac
