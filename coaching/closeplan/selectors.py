@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import Prefetch, QuerySet
 
 from .models import ClosePlan, Holiday, Milestone, PlanChange, PlanTemplate, ShareLink
-from .schedule import MilestoneInput, PlanSchedule, PlanSummary, schedule_plan, summarize
+from .schedule import MilestoneInput, PlanSchedule, PlanSummary, ScheduledMilestone, schedule_plan, summarize
 
 SHARE_TOKEN_SALT = "coaching.closeplan.share-link"
 
@@ -85,6 +86,72 @@ def plan_summaries(*, opportunity_ids: Iterable[int], as_of: dt.date) -> dict[in
     )
     holidays = holiday_dates()
     return {plan.opportunity_id: plan_summary_for(plan, as_of, holidays=holidays) for plan in plans}
+
+
+@dataclass(frozen=True)
+class MilestoneDetail:
+    """A stored milestone with its computed dates, for pages, the API and exports."""
+
+    milestone: Milestone
+    scheduled: ScheduledMilestone
+    status: str
+
+    @property
+    def owner(self):
+        return self.milestone.owner
+
+    @property
+    def owner_kind(self) -> str | None:
+        if self.milestone.owner_stakeholder_id:
+            return "stakeholder"
+        if self.milestone.owner_user_id:
+            return "user"
+        return None
+
+    @property
+    def owner_name(self) -> str:
+        owner = self.milestone.owner
+        if owner is None:
+            return ""
+        if self.owner_kind == "stakeholder":
+            return owner.name
+        return owner.get_full_name() or owner.username
+
+
+@dataclass(frozen=True)
+class PlanDetail:
+    plan: ClosePlan
+    as_of: dt.date
+    schedule: PlanSchedule
+    summary: PlanSummary
+    milestones: tuple[MilestoneDetail, ...]
+    changes_since_validation: tuple[PlanChange, ...]
+
+
+def plan_detail(plan: ClosePlan, as_of: dt.date) -> PlanDetail:
+    """Everything a page, the API or an export shows about a plan (prefetch its milestones)."""
+    holidays = holiday_dates()
+    schedule = plan_schedule_for(plan, as_of, holidays=holidays)
+    by_key = {m.key: m for m in schedule.milestones}
+    milestones = tuple(
+        MilestoneDetail(milestone=m, scheduled=by_key[m.key], status=by_key[m.key].status(as_of))
+        for m in plan.milestones.all()
+    )
+    return PlanDetail(
+        plan=plan,
+        as_of=as_of,
+        schedule=schedule,
+        summary=summarize(
+            schedule,
+            as_of=as_of,
+            validated=plan.is_validated,
+            changed_since_validation=plan.changed_since_validation,
+            opportunity_id=plan.opportunity_id,
+            expected_close_date=plan.opportunity.expected_close_date,
+        ),
+        milestones=milestones,
+        changes_since_validation=tuple(plan_changes_since_validation(plan)),
+    )
 
 
 def plan_changes_since_validation(plan: ClosePlan) -> list[PlanChange]:

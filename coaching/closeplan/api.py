@@ -1,0 +1,571 @@
+"""REST API for a deal's close plan: /api/v1/opportunities/{id}/close-plan/...
+
+Thin views: parse, fetch the deal with permission (404 for deals the caller
+cannot see), call one service, render the plan with its computed dates.
+Writes return the whole plan, because one change moves many dates. The ETag
+is the plan's version; PATCH and DELETE (and POST of a milestone) honour
+If-Match with 412 when it is stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dealcoach.api.errors import error_response
+from deals.selectors import opportunity_get_for_user
+
+from . import services
+from .exports import plan_csv, plan_ics
+from .models import MAX_DURATION_DAYS, ClosePlan, Side
+from .selectors import PlanDetail, plan_detail, plan_get_for_opportunity
+
+ETAG_PATTERN = re.compile(r'^(?:W/)?"closeplan-(?P<plan>\d+)-v(?P<version>\d+)"$')
+STATUSES = ("done", "overdue", "late", "on_track")
+
+
+# --- serializers -------------------------------------------------------------------
+
+
+class ClosePlanErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Field name → reasons.",
+    )
+
+
+class MilestoneOwnerSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["stakeholder", "user"],
+        help_text="stakeholder: a person at the customer's account; user: someone on the deal owner's team.",
+    )
+    id = serializers.IntegerField()
+    name = serializers.CharField(read_only=True)
+
+
+class MilestoneOutSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    side = serializers.ChoiceField(choices=Side.choices)
+    duration_days = serializers.IntegerField(help_text="Business days.")
+    depends_on = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the milestones it waits for."
+    )
+    owner = MilestoneOwnerSerializer(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=STATUSES,
+        help_text="done; overdue (latest finish passed); late (negative slack: cannot start in time); on_track.",
+    )
+    done_on = serializers.DateField(allow_null=True)
+    latest_start = serializers.DateField()
+    latest_finish = serializers.DateField()
+    earliest_start = serializers.DateField()
+    earliest_finish = serializers.DateField()
+    slack_days = serializers.IntegerField(
+        help_text="Business days from earliest to latest start; negative when late."
+    )
+    critical = serializers.BooleanField(help_text="On the critical path: has the plan's minimum slack.")
+
+
+class ClosePlanChangeSerializer(serializers.Serializer):
+    milestone_key = serializers.CharField(help_text="Blank for a change to the plan itself (go-live date).")
+    field = serializers.CharField()
+    old_value = serializers.CharField()
+    new_value = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.CharField(allow_null=True)
+
+
+class ClosePlanOutSerializer(serializers.Serializer):
+    opportunity_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="Bumped by every change to milestones or dates.")
+    as_of = serializers.DateField()
+    template = serializers.CharField(allow_null=True)
+    go_live_date = serializers.DateField()
+    why_go_live_matters = serializers.CharField()
+    feasible = serializers.BooleanField()
+    sign_by = serializers.DateField(allow_null=True, help_text="Latest finish of contract_signed.")
+    earliest_signing = serializers.DateField(allow_null=True, help_text="Earliest finish of contract_signed.")
+    min_slack = serializers.IntegerField(allow_null=True)
+    expected_close_date = serializers.DateField(allow_null=True, help_text="The rep's, from the deal.")
+    at_risk = serializers.BooleanField(help_text="Not feasible, or the expected close is after sign_by.")
+    wishful_thinking = serializers.BooleanField(
+        help_text="The expected close is before the earliest signing."
+    )
+    validated_at = serializers.DateTimeField(allow_null=True)
+    validated_by = serializers.CharField(allow_null=True)
+    validated_version = serializers.IntegerField(allow_null=True)
+    changed_since_validation = serializers.BooleanField()
+    changes_since_validation = ClosePlanChangeSerializer(many=True)
+    milestones = MilestoneOutSerializer(many=True)
+
+
+class ClosePlanCreateSerializer(serializers.Serializer):
+    go_live_date = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD. Defaults to the deal's go-live date."
+    )
+    template = serializers.SlugField(default="default")
+    why_go_live_matters = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        required=False, allow_blank=True, help_text="Made from the name when omitted."
+    )
+    name = serializers.CharField(max_length=200)
+    side = serializers.ChoiceField(choices=Side.choices, default=Side.CUSTOMER)
+    duration_days = serializers.IntegerField(max_value=MAX_DURATION_DAYS)
+    depends_on = serializers.ListField(child=serializers.CharField(), default=list)
+    required_by = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="Keys of milestones that will wait for this one.",
+    )
+    owner = MilestoneOwnerSerializer(required=False, allow_null=True)
+
+
+class MilestonePatchSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    side = serializers.ChoiceField(choices=Side.choices, required=False)
+    duration_days = serializers.IntegerField(max_value=MAX_DURATION_DAYS, required=False)
+    depends_on = serializers.ListField(child=serializers.CharField(), required=False)
+    owner = MilestoneOwnerSerializer(required=False, allow_null=True)
+    done_on = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD; null re-opens it."
+    )
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _as_of(request) -> dt.date:
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return timezone.localdate()
+    try:
+        parsed = parse_date(raw)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise exceptions.ValidationError({"as_of": [f"'{raw}' is not a date; use YYYY-MM-DD."]})
+    return parsed
+
+
+def _plan_payload(detail: PlanDetail) -> dict:
+    plan, schedule, summary = detail.plan, detail.schedule, detail.summary
+    return {
+        "opportunity_id": plan.opportunity_id,
+        "version": plan.version,
+        "as_of": detail.as_of,
+        "template": plan.template.slug if plan.template_id else None,
+        "go_live_date": plan.go_live_date,
+        "why_go_live_matters": plan.why_go_live_matters,
+        "feasible": schedule.feasible,
+        "sign_by": schedule.sign_by,
+        "earliest_signing": schedule.earliest_signing,
+        "min_slack": schedule.min_slack,
+        "expected_close_date": summary.expected_close_date,
+        "at_risk": summary.at_risk,
+        "wishful_thinking": summary.wishful_thinking,
+        "validated_at": plan.validated_at,
+        "validated_by": plan.validated_by_name or None,
+        "validated_version": plan.validated_version,
+        "changed_since_validation": plan.changed_since_validation,
+        "changes_since_validation": [
+            {
+                "milestone_key": c.milestone_key,
+                "field": c.field,
+                "old_value": c.old_value,
+                "new_value": c.new_value,
+                "changed_at": c.changed_at,
+                "changed_by": str(c.changed_by) if c.changed_by_id else None,
+            }
+            for c in detail.changes_since_validation
+        ],
+        "milestones": [
+            {
+                "key": row.scheduled.key,
+                "name": row.scheduled.name,
+                "side": row.scheduled.side,
+                "duration_days": row.scheduled.duration_days,
+                "depends_on": list(row.scheduled.depends_on),
+                "owner": (
+                    {"type": row.owner_kind, "id": row.owner.pk, "name": row.owner_name}
+                    if row.owner_kind
+                    else None
+                ),
+                "status": row.status,
+                "done_on": row.scheduled.done_on,
+                "latest_start": row.scheduled.latest_start,
+                "latest_finish": row.scheduled.latest_finish,
+                "earliest_start": row.scheduled.earliest_start,
+                "earliest_finish": row.scheduled.earliest_finish,
+                "slack_days": row.scheduled.slack_days,
+                "critical": row.scheduled.critical,
+            }
+            for row in detail.milestones
+        ],
+    }
+
+
+def _plan_response(opportunity_id: int, as_of: dt.date, *, status_code: int = status.HTTP_200_OK) -> Response:
+    plan = plan_get_for_opportunity(opportunity_id=opportunity_id)
+    data = ClosePlanOutSerializer(_plan_payload(plan_detail(plan, as_of))).data
+    return Response(data, status=status_code, headers={"ETag": plan.etag})
+
+
+def _resolve_owner(opportunity, data: dict | None):
+    """The Stakeholder or User an owner reference names, within what may own a milestone."""
+    if data is None:
+        return None
+    if data["type"] == "stakeholder":
+        owner = services.owner_stakeholders_for(opportunity).filter(pk=data["id"]).first()
+        if owner is None:
+            raise exceptions.ValidationError(
+                {"owner": [f"No stakeholder {data['id']} at {opportunity.account.name}."]}
+            )
+        return owner
+    owner = services.owner_users_for(opportunity).filter(pk=data["id"]).first()
+    if owner is None:
+        raise exceptions.ValidationError({"owner": [f"No user {data['id']} on the deal owner's team."]})
+    return owner
+
+
+def _reject_unknown_fields(request, serializer_class) -> None:
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
+    unknown = sorted(set(request.data) - set(serializer_class().fields))
+    if unknown:
+        raise exceptions.ValidationError({field: ["Unknown or read-only field."] for field in unknown})
+
+
+def _validated(serializer_class, request, *, partial: bool = False) -> dict:
+    """Validate the body; errors come back as {field: [reasons]}, nested ones flattened."""
+    _reject_unknown_fields(request, serializer_class)
+    serializer = serializer_class(data=request.data, partial=partial)
+    if not serializer.is_valid():
+        raise exceptions.ValidationError(
+            {field: _flatten_reasons(reasons) for field, reasons in serializer.errors.items()}
+        )
+    return dict(serializer.validated_data)
+
+
+def _flatten_reasons(reasons, prefix: str = "") -> list[str]:
+    if isinstance(reasons, dict):
+        return [r for key, nested in reasons.items() for r in _flatten_reasons(nested, f"{prefix}{key}: ")]
+    if isinstance(reasons, list):
+        return [r for nested in reasons for r in _flatten_reasons(nested, prefix)]
+    return [f"{prefix}{reasons}"]
+
+
+class PreconditionFailed(Exception):
+    pass
+
+
+def _expected_version(request, plan: ClosePlan) -> int | None:
+    """The version an If-Match header expects; None when there is none (or `*`)."""
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return None
+    versions = []
+    for tag in header.split(","):
+        match = ETAG_PATTERN.match(tag.strip())
+        if match and int(match["plan"]) == plan.pk:
+            versions.append(int(match["version"]))
+    if not versions:
+        raise PreconditionFailed
+    return plan.version if plan.version in versions else versions[0]
+
+
+def _precondition_failed(plan_id: int) -> Response:
+    plan = ClosePlan.objects.get(pk=plan_id)
+    return Response(
+        {
+            "detail": (
+                f"The plan has changed since you read it (now version {plan.version}). "
+                "GET it again and re-apply your change."
+            )
+        },
+        status=status.HTTP_412_PRECONDITION_FAILED,
+        headers={"ETag": plan.etag},
+    )
+
+
+def _plan_or_404(opportunity_id: int) -> ClosePlan:
+    plan = plan_get_for_opportunity(opportunity_id=opportunity_id)
+    if plan is None:
+        raise exceptions.NotFound("This deal has no close plan yet.")
+    return plan
+
+
+ERRORS_404 = OpenApiResponse(
+    ClosePlanErrorSerializer, description="No such deal visible to you, or it has no plan."
+)
+ERRORS_400 = OpenApiResponse(
+    ClosePlanErrorSerializer,
+    description="Bad input: `errors` names each field and the reason (a dependency cycle names the milestones).",
+    examples=[
+        OpenApiExample(
+            "Cycle",
+            value={
+                "detail": "Invalid input.",
+                "errors": {"depends_on": ["Dependency cycle: evaluation → kickoff → evaluation."]},
+            },
+        )
+    ],
+)
+ERRORS_412 = OpenApiResponse(
+    ClosePlanErrorSerializer, description="If-Match names an older version of the plan."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag from your last read; the write is refused with 412 if the plan changed since.",
+)
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="Schedule the forward pass from this date (YYYY-MM-DD). Default: today.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="The plan's version; send it back as If-Match on writes.",
+)
+
+
+# --- views -------------------------------------------------------------------------
+
+
+class ClosePlanAPI(APIView):
+    @extend_schema(
+        operation_id="close_plan_retrieve",
+        tags=["close plan"],
+        summary="The deal's close plan with every computed date",
+        parameters=[AS_OF, ETAG],
+        responses={200: OpenApiResponse(ClosePlanOutSerializer), 400: ERRORS_400, 404: ERRORS_404},
+    )
+    def get(self, request, opportunity_id: int):
+        as_of = _as_of(request)
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        _plan_or_404(opportunity.pk)
+        return _plan_response(opportunity.pk, as_of)
+
+    @extend_schema(
+        operation_id="close_plan_create",
+        tags=["close plan"],
+        summary="Create the deal's close plan from a template",
+        parameters=[ETAG],
+        request=ClosePlanCreateSerializer,
+        responses={
+            201: OpenApiResponse(ClosePlanOutSerializer),
+            400: ERRORS_400,
+            404: ERRORS_404,
+            409: OpenApiResponse(ClosePlanErrorSerializer, description="The deal already has a close plan."),
+        },
+    )
+    def post(self, request, opportunity_id: int):
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        data = _validated(ClosePlanCreateSerializer, request)
+        try:
+            services.plan_create_from_template(
+                actor=request.user,
+                opportunity=opportunity,
+                go_live_date=data.get("go_live_date"),
+                template_slug=data["template"],
+                why_go_live_matters=data["why_go_live_matters"],
+            )
+        except services.PlanAlreadyExists:
+            return error_response(status.HTTP_409_CONFLICT, "This deal already has a close plan.")
+        return _plan_response(opportunity.pk, timezone.localdate(), status_code=status.HTTP_201_CREATED)
+
+
+class MilestonesAPI(APIView):
+    @extend_schema(
+        operation_id="close_plan_milestone_create",
+        tags=["close plan"],
+        summary="Add a milestone",
+        parameters=[IF_MATCH, ETAG],
+        request=MilestoneCreateSerializer,
+        responses={
+            201: OpenApiResponse(ClosePlanOutSerializer, description="The whole plan, recomputed."),
+            400: ERRORS_400,
+            404: ERRORS_404,
+            412: ERRORS_412,
+        },
+    )
+    def post(self, request, opportunity_id: int):
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        plan = _plan_or_404(opportunity.pk)
+        data = _validated(MilestoneCreateSerializer, request)
+        try:
+            services.milestone_add(
+                actor=request.user,
+                plan=plan,
+                key=data.get("key") or None,
+                name=data["name"],
+                side=data["side"],
+                duration_days=data["duration_days"],
+                depends_on=data["depends_on"],
+                required_by=data["required_by"],
+                owner=_resolve_owner(opportunity, data.get("owner")),
+                expected_version=_expected_version(request, plan),
+            )
+        except (PreconditionFailed, services.StalePlanVersion):
+            return _precondition_failed(plan.pk)
+        return _plan_response(opportunity.pk, timezone.localdate(), status_code=status.HTTP_201_CREATED)
+
+
+class MilestoneAPI(APIView):
+    @extend_schema(
+        operation_id="close_plan_milestone_update",
+        tags=["close plan"],
+        summary="Change a milestone: name, duration, dependencies, owner, done date",
+        parameters=[IF_MATCH, ETAG],
+        request=MilestonePatchSerializer,
+        responses={
+            200: OpenApiResponse(ClosePlanOutSerializer, description="The whole plan, recomputed."),
+            400: ERRORS_400,
+            404: ERRORS_404,
+            412: ERRORS_412,
+        },
+    )
+    def patch(self, request, opportunity_id: int, key: str):
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        plan = _plan_or_404(opportunity.pk)
+        data = _validated(MilestonePatchSerializer, request, partial=True)
+        if "owner" in data:
+            data["owner"] = _resolve_owner(opportunity, data["owner"])
+        try:
+            services.milestone_update(
+                actor=request.user,
+                plan=plan,
+                key=key,
+                data=data,
+                expected_version=_expected_version(request, plan),
+            )
+        except (PreconditionFailed, services.StalePlanVersion):
+            return _precondition_failed(plan.pk)
+        except ObjectDoesNotExist:
+            raise exceptions.NotFound(f"No milestone '{key}' in this plan.") from None
+        return _plan_response(opportunity.pk, timezone.localdate())
+
+    @extend_schema(
+        operation_id="close_plan_milestone_delete",
+        tags=["close plan"],
+        summary="Remove a milestone (what waited for it then waits for what it waited for)",
+        parameters=[IF_MATCH, ETAG],
+        request=None,
+        responses={
+            204: OpenApiResponse(None, description="Removed; the new ETag is in the header."),
+            404: ERRORS_404,
+            412: ERRORS_412,
+        },
+    )
+    def delete(self, request, opportunity_id: int, key: str):
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        plan = _plan_or_404(opportunity.pk)
+        try:
+            services.milestone_remove(
+                actor=request.user, plan=plan, key=key, expected_version=_expected_version(request, plan)
+            )
+        except (PreconditionFailed, services.StalePlanVersion):
+            return _precondition_failed(plan.pk)
+        except ObjectDoesNotExist:
+            raise exceptions.NotFound(f"No milestone '{key}' in this plan.") from None
+        plan.refresh_from_db(fields=["version"])
+        return Response(status=status.HTTP_204_NO_CONTENT, headers={"ETag": plan.etag})
+
+
+class _PassthroughRenderer(BaseRenderer):
+    """Lets content negotiation accept the export's type; errors still go out as JSON text."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | str):
+            return data
+        return json.dumps(data)
+
+
+class CSVRenderer(_PassthroughRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class ICSRenderer(_PassthroughRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+
+
+def csv_response(detail: PlanDetail, filename: str) -> HttpResponse:
+    response = HttpResponse(plan_csv(detail), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def ics_response(detail: PlanDetail, filename: str, *, title: str) -> HttpResponse:
+    response = HttpResponse(plan_ics(detail, title=title), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.ics"'
+    return response
+
+
+def export_filename(plan: ClosePlan) -> str:
+    return f"close-plan-{plan.opportunity_id}"
+
+
+def export_title(plan: ClosePlan) -> str:
+    return f"Close plan: {plan.opportunity.account.name}"
+
+
+class ClosePlanCSVAPI(APIView):
+    renderer_classes = [CSVRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="close_plan_export_csv",
+        tags=["close plan"],
+        summary="The plan as CSV: one row per milestone with every computed date",
+        parameters=[AS_OF],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 404: ERRORS_404},
+    )
+    def get(self, request, opportunity_id: int):
+        as_of = _as_of(request)
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        plan = _plan_or_404(opportunity.pk)
+        return csv_response(plan_detail(plan, as_of), export_filename(plan))
+
+
+class ClosePlanICSAPI(APIView):
+    renderer_classes = [ICSRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="close_plan_export_ics",
+        tags=["close plan"],
+        summary="The plan as iCalendar: one all-day event per milestone at its latest finish",
+        responses={(200, "text/calendar"): OpenApiTypes.STR, 404: ERRORS_404},
+    )
+    def get(self, request, opportunity_id: int):
+        opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+        plan = _plan_or_404(opportunity.pk)
+        detail = plan_detail(plan, timezone.localdate())
+        return ics_response(detail, export_filename(plan), title=export_title(plan))

@@ -1,0 +1,115 @@
+"""CSV and iCalendar exports of a plan, with every computed date.
+
+The .ics has one all-day event per milestone on its latest finish. UIDs are
+`<plan id>-<milestone key>@dealcoach` and SEQUENCE is the plan's version, so
+re-importing an updated export moves the events instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .selectors import PlanDetail
+
+CSV_COLUMNS = (
+    "key",
+    "name",
+    "side",
+    "owner",
+    "owner_type",
+    "duration_days",
+    "depends_on",
+    "status",
+    "done_on",
+    "latest_start",
+    "latest_finish",
+    "earliest_start",
+    "earliest_finish",
+    "slack_days",
+    "critical",
+)
+SIDE_LABELS = {"customer": "Customer", "ours": "Ours", "both": "Both"}
+STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "late": "Late", "on_track": "On track"}
+
+
+def _cell(value) -> str:
+    """Text for a spreadsheet cell; a leading = + - @ would be run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def plan_csv(detail: PlanDetail) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in detail.milestones:
+        s = row.scheduled
+        writer.writerow(
+            [
+                s.key,
+                _cell(s.name),
+                s.side,
+                _cell(row.owner_name),
+                row.owner_kind or "",
+                s.duration_days,
+                " ".join(s.depends_on),
+                row.status,
+                s.done_on.isoformat() if s.done_on else "",
+                s.latest_start.isoformat(),
+                s.latest_finish.isoformat(),
+                s.earliest_start.isoformat(),
+                s.earliest_finish.isoformat(),
+                s.slack_days,
+                "yes" if s.critical else "no",
+            ]
+        )
+    return out.getvalue()
+
+
+def milestone_uid(plan_id: int, key: str) -> str:
+    return f"{plan_id}-{key}@dealcoach"
+
+
+def plan_ics(detail: PlanDetail, *, title: str) -> bytes:
+    plan = detail.plan
+    calendar = Calendar()
+    calendar.add("prodid", "-//dealcoach//close plan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", title)
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    modified = plan.updated_at.astimezone(dt.UTC).replace(microsecond=0)
+    for row in detail.milestones:
+        s = row.scheduled
+        event = Event()
+        event.add("uid", milestone_uid(plan.pk, s.key))
+        event.add("sequence", plan.version)
+        event.add("dtstamp", stamp)
+        event.add("last-modified", modified)
+        event.add("dtstart", s.latest_finish)
+        event.add("dtend", s.latest_finish + dt.timedelta(days=1))
+        done = " (done)" if s.done_on else ""
+        event.add("summary", f"{s.name}{done} — latest finish")
+        lines = [
+            f"{title}",
+            f"Side: {SIDE_LABELS.get(s.side, s.side)}",
+            f"Owner: {row.owner_name or 'not assigned'}",
+            f"Duration: {s.duration_days} business days",
+            f"Latest start: {s.latest_start.isoformat()}",
+            f"Latest finish: {s.latest_finish.isoformat()}",
+            f"Earliest finish: {s.earliest_finish.isoformat()}",
+            f"Status: {STATUS_LABELS.get(row.status, row.status)}",
+        ]
+        if s.done_on:
+            lines.append(f"Done on: {s.done_on.isoformat()}")
+        event.add("description", "\n".join(lines))
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", ["Close plan"])
+        calendar.add_component(event)
+    return calendar.to_ical()
