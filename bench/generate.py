@@ -1,0 +1,183 @@
+"""Deterministic benchmark data, loaded set-based in PostgreSQL.
+
+Every row comes from `generate_series` and integer hashing inside the
+database, so loading a million deals takes seconds and never holds rows in
+Python. The same arguments always give the same data (relative to --as-of).
+
+Shape: `--teams` teams of one manager and `--reps-per-team` reps. Team 1 (the
+benchmarked manager, username `bench_mgr_1`) owns exactly `--team-deals` open
+deals; the rest are spread over the other teams. All deals are open, so the
+sweep walks every one of them.
+
+    python -m bench.generate --accounts 100000 --opportunities 1000000 \
+        --stakeholders-per-account 3 --activities-per-opportunity 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+
+BENCH_PASSWORD = "bench-pass-2026"
+
+
+def _setup_django() -> None:
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.test")
+    import django
+
+    django.setup()
+
+
+def _hash(expr: str, salt: int) -> str:
+    """A cheap deterministic integer hash of an SQL expression (non-negative)."""
+    return f"((({expr})::bigint * 2654435761 + {salt * 40503}) % 4294967296)"
+
+
+def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int,
+             activities_per_opportunity: int, teams: int = 20, reps_per_team: int = 10,
+             team_deals: int = 10_000, as_of: date | None = None, progress=print) -> dict[str, int]:
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    as_of = as_of or date.today()
+    total_reps = teams * reps_per_team
+    if accounts < total_reps:
+        raise SystemExit(f"--accounts must be at least teams × reps ({total_reps}).")
+    team_deals = min(team_deals, opportunities)
+    password = make_password(BENCH_PASSWORD)
+    accounts_per_rep = accounts // total_reps
+    started = time.perf_counter()
+
+    def step(label: str, sql: str, params=None) -> None:
+        t0 = time.perf_counter()
+        if params is not None:
+            sql = sql.replace(" % ", " %% ")  # modulo, not a placeholder
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.rowcount
+        progress(f"  {label}: {rows:,} rows in {time.perf_counter() - t0:.1f}s")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    progress(f"Generating {opportunities:,} deals, {accounts:,} accounts (as of {as_of})")
+    step("teams", """
+        INSERT INTO dealcoach_team (id, name, coaching_cadence_days, coaching_min_amount)
+        SELECT t, 'Bench team ' || t, 14, 0 FROM generate_series(1, %s) t""", [teams])
+    # Users: managers get ids 1..teams, reps after them.
+    user_cols = ("password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
+                 "date_joined, role, team_id")
+    step("managers", f"""
+        INSERT INTO dealcoach_user (id, {user_cols})
+        SELECT t, %s, false, 'bench_mgr_' || t, 'Manager', t::text, '', false, true, now(), 'manager', t
+        FROM generate_series(1, %s) t""", [password, teams])
+    step("reps", f"""
+        INSERT INTO dealcoach_user (id, {user_cols})
+        SELECT {teams} + r + 1, %s, false, 'bench_rep_' || (r / {reps_per_team} + 1) || '_' || (r % {reps_per_team} + 1),
+               'Rep', r::text, '', false, true, now(), 'rep', r / {reps_per_team} + 1
+        FROM generate_series(0, %s - 1) r""", [password, total_reps])
+    step("team managers", "UPDATE dealcoach_team SET manager_id = id")
+    # Account a (0-based) belongs to rep a % total_reps.
+    step("accounts", f"""
+        INSERT INTO accounts_account (id, external_id, name, domain, industry, owner_id, created_at, updated_at)
+        SELECT a + 1, 'bench-acc-' || (a + 1), 'Account ' || (a + 1), 'acc' || (a + 1) || '.example',
+               (ARRAY['Software','Retail','Health','Energy','Finance'])[1 + a % 5],
+               {teams} + (a % {total_reps}) + 1, now() - interval '200 days', now() - interval '100 days'
+        FROM generate_series(0, %s - 1) a""", [accounts])
+    seniorities = "ARRAY['c_level','vp','director','manager','staff']"
+    step("stakeholders", f"""
+        INSERT INTO accounts_stakeholder (id, external_id, account_id, name, title, email, seniority,
+                                          reports_to_id, created_at, updated_at)
+        SELECT s + 1, 'bench-sh-' || (s + 1), s / {stakeholders_per_account} + 1, 'Person ' || (s + 1),
+               'Title', '', ({seniorities})[1 + (s % {stakeholders_per_account}) % 5],
+               CASE WHEN s % {stakeholders_per_account} = 0 THEN NULL
+                    ELSE s - s % {stakeholders_per_account} + 1 END,
+               now() - interval '200 days', now() - interval '100 days'
+        FROM generate_series(0, %s - 1) s""", [accounts * stakeholders_per_account])
+    # Deal i (0-based): team 1's reps own the first `team_deals`, the others the rest.
+    rep_expr = (f"CASE WHEN i < {team_deals} THEN i % {reps_per_team} "
+                f"ELSE {reps_per_team} + i % GREATEST({total_reps - reps_per_team}, 1) END")
+    account_expr = f"(({rep_expr}) + {total_reps} * ({_hash('i', 1)} % {max(accounts_per_rep, 1)}))"
+    step("opportunities", f"""
+        INSERT INTO deals_opportunity (
+            id, external_id, account_id, owner_id, name, amount, currency, stage_id, status, lost_reason,
+            expected_close_date, go_live_date, budget_status, budget_amount, compelling_event,
+            consequence_if_missed, success_criteria, business_value, competitors, strategy, strategy_notes,
+            notes, forecast_category, stage_entered_at, created_at, updated_at)
+        SELECT i + 1, 'bench-opp-' || (i + 1), {account_expr} + 1, {teams} + ({rep_expr}) + 1,
+               'Deal ' || (i + 1), 1000 * (1 + {_hash('i', 2)} % 500), 'USD', st.id, 'open', '',
+               %(as_of)s::date + (({_hash('i', 3)} % 150)::int - 30),
+               CASE WHEN i % 3 = 0 THEN NULL ELSE %(as_of)s::date + 90 + ({_hash('i', 4)} % 120)::int END,
+               (ARRAY['unknown','identified','approved'])[1 + i % 3], NULL,
+               CASE WHEN i % 2 = 0 THEN 'Regulatory deadline' ELSE '' END, '',
+               CASE WHEN i % 4 = 0 THEN 'Cycle time down 30%%' ELSE '' END, '',
+               '["do nothing"]', (ARRAY['','direct','indirect','divisional','containment'])[1 + i % 5], '', '',
+               st.forecast_category, %(as_of)s::date - ({_hash('i', 5)} % 60)::int,
+               %(as_of)s::date - 120, now() - make_interval(secs => i)
+        FROM generate_series(0, %(n)s - 1) i
+        JOIN deals_stage st ON st."order" = 1 + {_hash('i', 6)} % 5""", {"as_of": as_of, "n": opportunities})
+    step("deal roles", f"""
+        INSERT INTO deals_dealrole (opportunity_id, stakeholder_id, role, stance, influence, strength,
+                                    leans_to_competitor, created_at, updated_at)
+        SELECT o.id, (o.account_id - 1) * {stakeholders_per_account} + 1 + k,
+               (ARRAY['economic_buyer','champion','technical_buyer','user_buyer','influencer'])[1 + (k + o.id) % 5],
+               (ARRAY['advocate','supporter','neutral','skeptic','opponent'])[1 + (o.id + k) % 5],
+               (ARRAY['high','medium','low'])[1 + k % 3], 1 + (o.id + k) % 5, false, now(), now()
+        FROM deals_opportunity o, generate_series(0, %s - 1) k
+        WHERE o.external_id LIKE 'bench-opp-%%'""", [min(2, stakeholders_per_account)])
+    step("activities", f"""
+        INSERT INTO deals_activity (id, opportunity_id, kind, occurred_at, summary, created_at, updated_at)
+        SELECT (o.id - 1) * {activities_per_opportunity} + k + 1, o.id,
+               (ARRAY['meeting','call','email','demo','note'])[1 + (o.id + k) % 5],
+               %(as_of)s::date - ({_hash('o.id * 7 + k', 7)} % 90)::int + time '10:00', 'Bench activity',
+               now(), now()
+        FROM deals_opportunity o, generate_series(0, %(k)s - 1) k
+        WHERE o.external_id LIKE 'bench-opp-%%'""", {"as_of": as_of, "k": activities_per_opportunity})
+    step("activity participants", f"""
+        INSERT INTO deals_activity_stakeholders (activity_id, stakeholder_id)
+        SELECT a.id, (o.account_id - 1) * {stakeholders_per_account} + 1 + (a.id % {stakeholders_per_account})
+        FROM deals_activity a JOIN deals_opportunity o ON o.id = a.opportunity_id""")
+    step("engagement dates", """
+        UPDATE deals_opportunity o SET last_activity_at = x.last_at, last_senior_engagement_at = x.senior_at
+        FROM (SELECT a.opportunity_id, max(a.occurred_at) AS last_at,
+                     max(a.occurred_at) FILTER (WHERE s.seniority IN ('c_level','vp','director')) AS senior_at
+              FROM deals_activity a
+              JOIN deals_activity_stakeholders p ON p.activity_id = a.id
+              JOIN accounts_stakeholder s ON s.id = p.stakeholder_id
+              GROUP BY a.opportunity_id) x
+        WHERE x.opportunity_id = o.id""")
+    with connection.cursor() as cursor:
+        for table in ("dealcoach_team", "dealcoach_user", "accounts_account", "accounts_stakeholder",
+                      "deals_opportunity", "deals_dealrole", "deals_activity", "deals_activity_stakeholders"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"COALESCE((SELECT max(id) FROM {table}), 1))")
+        cursor.execute("ANALYZE")
+    progress(f"Loaded in {time.perf_counter() - started:.1f}s")
+    return {"teams": teams, "reps": total_reps, "accounts": accounts,
+            "stakeholders": accounts * stakeholders_per_account, "opportunities": opportunities,
+            "activities": opportunities * activities_per_opportunity, "team_deals": team_deals}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--stakeholders-per-account", type=int, default=3)
+    parser.add_argument("--activities-per-opportunity", type=int, default=2)
+    parser.add_argument("--teams", type=int, default=20)
+    parser.add_argument("--reps-per-team", type=int, default=10)
+    parser.add_argument("--team-deals", type=int, default=10_000)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=None)
+    args = parser.parse_args(argv)
+    _setup_django()
+    generate(accounts=args.accounts, opportunities=args.opportunities,
+             stakeholders_per_account=args.stakeholders_per_account,
+             activities_per_opportunity=args.activities_per_opportunity, teams=args.teams,
+             reps_per_team=args.reps_per_team, team_deals=args.team_deals, as_of=args.as_of)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The benchmark generator is deterministic and respects the visibility model."""
+
+from datetime import date
+
+import pytest
+
+from bench.generate import generate
+from dealcoach.models import User
+from deals.models import Activity, DealRole, Opportunity
+from deals.selectors import opportunities_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def load():
+    return generate(accounts=60, opportunities=500, stakeholders_per_account=3, activities_per_opportunity=2,
+                    teams=3, reps_per_team=4, team_deals=120, as_of=date(2026, 11, 2), progress=lambda *_: None)
+
+
+def test_it_loads_the_requested_sizes():
+    counts = load()
+    assert Opportunity.objects.count() == counts["opportunities"] == 500
+    assert Activity.objects.count() == 1000
+    assert DealRole.objects.count() == 1000
+    assert Opportunity.objects.filter(last_activity_at__isnull=True).count() == 0
+
+
+def test_it_gives_the_benchmarked_manager_exactly_the_team_deals():
+    load()
+    manager = User.objects.get(username="bench_mgr_1")
+    assert opportunities_visible_to(manager).count() == 120
+    deal = opportunities_visible_to(manager).select_related("account").first()
+    assert deal.account.owner.team_id == manager.team_id
+
+
+def test_it_is_deterministic():
+    load()
+    first = list(Opportunity.objects.order_by("id").values_list("amount", "stage_id", "account_id")[:50])
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # CASCADE also empties every table that points at these (roles, activities, coaching rows).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE deals_opportunity, accounts_account, dealcoach_user, dealcoach_team CASCADE")
+    load()
+    assert list(Opportunity.objects.order_by("id").values_list("amount", "stage_id", "account_id")[:50]) == first
