@@ -71,3 +71,31 @@ def stakeholder_update(*, actor, stakeholder: Stakeholder, data: dict[str, Any])
     check_reports_to(stakeholder)
     stakeholder.save()
     return stakeholder
+
+
+@transaction.atomic
+def account_soft_delete(*, actor, account: Account) -> None:
+    """Hide the account and its stakeholders; the rows stay as tombstones for the sync feed.
+    Refused while the account has live deals (delete or move those first)."""
+    if account.opportunities.filter(deleted_at__isnull=True).exists():
+        raise ValidationError({"account": ["This account still has deals: delete or move them first."]})
+    account.mark_deleted()
+    account.save(update_fields=["deleted_at", "updated_at"])
+
+
+@transaction.atomic
+def account_restore(*, actor, account: Account) -> None:
+    account.deleted_at = None
+    account.save(update_fields=["deleted_at", "updated_at"])
+
+
+@transaction.atomic
+def stakeholder_soft_delete(*, actor, stakeholder: Stakeholder) -> None:
+    stakeholder.mark_deleted()
+    stakeholder.save(update_fields=["deleted_at", "updated_at"])
+
+
+@transaction.atomic
+def stakeholder_restore(*, actor, stakeholder: Stakeholder) -> None:
+    stakeholder.deleted_at = None
+    stakeholder.save(update_fields=["deleted_at", "updated_at"])

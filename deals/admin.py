@@ -1,6 +1,13 @@
 from django.contrib import admin
 
 from .models import Activity, DealRole, Opportunity, OpportunityFieldChange, Stage
+from .services import opportunity_restore
+
+
+@admin.action(description="Restore the selected deleted opportunities")
+def restore_opportunities(modeladmin, request, queryset):
+    for opportunity in queryset.filter(deleted_at__isnull=False):
+        opportunity_restore(actor=request.user, opportunity=opportunity)
 
 
 @admin.register(Stage)
@@ -18,8 +25,9 @@ class DealRoleInline(admin.TabularInline):
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
     list_display = ("name", "account", "owner", "stage", "status", "amount", "currency", "expected_close_date")
-    list_filter = ("status", "stage", "forecast_category")
+    list_filter = ("status", "stage", "forecast_category", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "account__name", "external_id")
+    actions = [restore_opportunities]
     list_select_related = ("account", "owner", "stage")
     readonly_fields = ("created_at", "updated_at", "stage_entered_at", "last_activity_at",
                        "last_senior_engagement_at", "propensity")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("coaching.stale.api_urls")),
     path("", include("coaching.review.api_urls")),
     path("", include("coaching.sessions.api_urls")),
+    path("", include("dealcoach.audit.api_urls")),
 ]

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",
+    "csp",
     "dealcoach",
     "dealcoach.audit",
     "dealcoach.outbox",
@@ -59,14 +61,26 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dealcoach.security.AbsoluteSessionMiddleware",
+    "dealcoach.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dealcoach.security.NoStoreMiddleware",
+    "dealcoach.security.RefusedAccessLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it turns a login refused by the lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dealcoach.urls"
 WSGI_APPLICATION = "dealcoach.wsgi.application"
 AUTH_USER_MODEL = "dealcoach.User"
+# The lockout check (django-axes) runs before the password check; see dealcoach/security.py.
+AUTHENTICATION_BACKENDS = [
+    "dealcoach.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -178,7 +192,40 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+# --- Sessions, lockout, Content-Security-Policy (dealcoach/security.py) ------------
+# 30 minutes idle (the expiry moves on with every request), 12 hours absolute.
+SESSION_COOKIE_AGE = int(timedelta(minutes=30).total_seconds())
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = int(timedelta(hours=12).total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_VERBOSE = False
+
+# Same policy in every mode, so the browser tests see what production serves.
+# Scripts and stylesheets only from our own origin; style="" attributes (bar
+# widths, SVG charts) are allowed, <style> elements and inline scripts are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

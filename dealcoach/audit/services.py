@@ -1,0 +1,184 @@
+"""Recording audit events: single saves through signals (see receivers.py),
+bulk writes through `audit_record_bulk`.
+
+What is audited, and how each row is scoped (the deal or account it belongs
+to decides who may read its history), is declared once in `TRACKED`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+from .context import current_audit_context
+from .models import AuditEvent
+
+# Bookkeeping fields that change on their own (timestamps, denormalised values
+# recomputed by jobs, stored results of the close-plan backward pass).
+IGNORED_FIELDS = {
+    "id", "created_at", "updated_at", "stage_entered_at", "last_activity_at",
+    "last_senior_engagement_at", "propensity", "latest_start", "latest_finish",
+}
+
+
+@dataclass(frozen=True)
+class Tracked:
+    resource: str
+    # (row values by attname) -> (opportunity_id, account_id)
+    scope: Callable[[Mapping[str, Any]], tuple[int | None, int | None]]
+
+
+def _plan_scope(plan_id) -> tuple[int | None, int | None]:
+    ClosePlan = apps.get_model("closeplan", "ClosePlan")
+    row = ClosePlan.objects.filter(pk=plan_id).values("opportunity_id", "opportunity__account_id").first()
+    return (row["opportunity_id"], row["opportunity__account_id"]) if row else (None, None)
+
+
+def _opportunity_account(opportunity_id) -> int | None:
+    Opportunity = apps.get_model("deals", "Opportunity")
+    return Opportunity.objects.filter(pk=opportunity_id).values_list("account_id", flat=True).first()
+
+
+TRACKED: dict[str, Tracked] = {
+    "accounts.account": Tracked("account", lambda row: (None, row["id"])),
+    "accounts.stakeholder": Tracked("stakeholder", lambda row: (None, row["account_id"])),
+    "deals.opportunity": Tracked("opportunity", lambda row: (row["id"], row["account_id"])),
+    "deals.dealrole": Tracked(
+        "deal_role", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
+    ),
+    "closeplan.closeplan": Tracked(
+        "close_plan", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
+    ),
+    "closeplan.milestone": Tracked("close_plan_milestone", lambda row: _plan_scope(row["plan_id"])),
+}
+RESOURCE_MODELS = {tracked.resource: label for label, tracked in TRACKED.items()}
+
+
+def tracked_for(model: type[models.Model]) -> Tracked | None:
+    return TRACKED.get(model._meta.label_lower)
+
+
+def model_for_resource(resource: str) -> type[models.Model]:
+    if resource not in RESOURCE_MODELS:
+        raise ValueError(f"Unknown audit resource {resource!r}; one of {sorted(RESOURCE_MODELS)}.")
+    return apps.get_model(RESOURCE_MODELS[resource])
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def audited_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The audited values of one instance, keyed by attname (`account_id`), JSON-ready."""
+    return {f.attname: _json_value(getattr(instance, f.attname)) for f in audited_fields(type(instance))}
+
+
+def audit_snapshot_rows(*, resource: str, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Current audited values of the rows `ids` of `resource` ({id: {attname: value}}),
+    for `audit_record_bulk`. One query."""
+    model = model_for_resource(resource)
+    attnames = [f.attname for f in audited_fields(model)]
+    rows = model._base_manager.filter(pk__in=list(ids)).values("id", *attnames)
+    return {row["id"]: {a: _json_value(row[a]) for a in attnames} for row in rows}
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    before, after = before or {}, after or {}
+    return {
+        field: [before.get(field), after.get(field)]
+        for field in sorted(set(before) | set(after))
+        if field not in IGNORED_FIELDS and before.get(field) != after.get(field)
+    }
+
+
+def classify(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> str:
+    """create / update / delete / restore — a soft delete is a delete, undoing it a restore."""
+    if before is None:
+        return AuditEvent.Action.CREATE
+    if after is None:
+        return AuditEvent.Action.DELETE
+    was_deleted, is_deleted = before.get("deleted_at") is not None, after.get("deleted_at") is not None
+    if is_deleted and not was_deleted:
+        return AuditEvent.Action.DELETE
+    if was_deleted and not is_deleted:
+        return AuditEvent.Action.RESTORE
+    return AuditEvent.Action.UPDATE
+
+
+def _event(*, tracked: Tracked, object_id, before, after, actor, source, at) -> AuditEvent | None:
+    changes = diff(before, after)
+    action = classify(before, after)
+    if action == AuditEvent.Action.UPDATE and not changes:
+        return None
+    row = dict(after if after is not None else before)
+    row["id"] = object_id
+    opportunity_id, account_id = tracked.scope(row)
+    return AuditEvent(
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        action=action, resource=tracked.resource, object_id=object_id,
+        opportunity_id=opportunity_id, account_id=account_id, changes=changes, source=source, at=at,
+    )
+
+
+def audit_record_change(*, instance: models.Model, before: Mapping[str, Any] | None,
+                        after: Mapping[str, Any] | None) -> AuditEvent | None:
+    """Record one save or delete of `instance` (called by the signal receivers),
+    attributed to the current audit context. Nothing is recorded for a save that
+    changed no audited field."""
+    tracked = tracked_for(type(instance))
+    if tracked is None:
+        return None
+    context = current_audit_context()
+    event = _event(
+        tracked=tracked, object_id=instance.pk, before=before, after=after,
+        actor=context.resolve_actor(), source=context.source, at=timezone.now(),
+    )
+    if event is not None:
+        event.save()
+    return event
+
+
+def audit_record_bulk(
+    *, actor, resource: str, rows_before: Mapping[int, Mapping[str, Any]],
+    rows_after: Mapping[int, Mapping[str, Any]], source: str,
+) -> list[AuditEvent]:
+    """Record the effect of a bulk write that bypassed `post_save` (bulk_create,
+    bulk_update, queryset.update, INSERT ... ON CONFLICT).
+
+    `rows_before` / `rows_after` map id → audited values, as returned by
+    `audit_snapshot_rows` just before and just after the write, inside the same
+    transaction: an id only in `rows_after` was created, only in `rows_before`
+    hard-deleted, in both updated (or soft-deleted / restored). Rows whose
+    values did not change record nothing. One INSERT for all events."""
+    tracked = TRACKED[RESOURCE_MODELS[resource]] if resource in RESOURCE_MODELS else None
+    if tracked is None:
+        raise ValueError(f"Unknown audit resource {resource!r}; one of {sorted(RESOURCE_MODELS)}.")
+    if actor is None:
+        actor = current_audit_context().resolve_actor()
+    now = timezone.now()
+    events = []
+    for object_id in sorted(set(rows_before) | set(rows_after)):
+        event = _event(
+            tracked=tracked, object_id=object_id, before=rows_before.get(object_id),
+            after=rows_after.get(object_id), actor=actor, source=source, at=now,
+        )
+        if event is not None:
+            events.append(event)
+    return AuditEvent.objects.bulk_create(events)
