@@ -1,12 +1,48 @@
 """The Celery app. Configuration comes from Django settings (CELERY_* names);
-the beat schedule is declared in one place: dealcoach/schedule.py."""
+the beat schedule is declared here, in one place, by task name (so a task can
+be scheduled before the app that implements it lands)."""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 
 app = Celery("dealcoach")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+HOUR = 60 * 60
+DAY = 24 * HOUR
+
+# Times are CELERY_TIMEZONE (= TIME_ZONE). Order matters: rescore, then sweep
+# flags, then the snapshot and the digests that read both. `expires` drops a
+# run the worker could not start in time instead of running it late twice.
+app.conf.beat_schedule = {
+    "rsvp-rescore-all-nightly": {
+        "task": "coaching.rsvp.tasks.rescore_all",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 20 * HOUR},
+    },
+    "stale-sweep-daily": {
+        "task": "coaching.stale.tasks.sweep_stale_deals",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"expires": 20 * HOUR},
+    },
+    "review-pipeline-snapshot-weekly": {
+        "task": "coaching.review.tasks.pipeline_snapshot_take",
+        "schedule": crontab(day_of_week="mon", hour=5, minute=0),
+        "options": {"expires": DAY},
+    },
+    "stale-owner-digest-daily": {
+        "task": "coaching.stale.tasks.send_flag_digests",
+        "schedule": crontab(hour=6, minute=30),
+        "options": {"expires": 20 * HOUR},
+    },
+    "review-weekly-digest-monday": {
+        "task": "coaching.review.tasks.send_weekly_review_digests",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+        "options": {"expires": DAY},
+    },
+}

@@ -1,0 +1,94 @@
+"""The stale-deal rules in plain Python: flag kinds, the decay formula, what a
+snooze may be. No Django imports.
+
+The sweep (`services.flags_sweep`) evaluates the same rules set-based in SQL
+over every open deal; `tests/coaching/stale/test_sweep.py` checks that the SQL
+and these functions agree.
+
+The rules, for an as-of date `today` (days are whole calendar days):
+
+- `no_activity`: days since the last activity (or since the deal was created,
+  when nothing was ever logged) > the stage's rot days.
+- `close_date_passed`: the rep's expected close date < today.
+- `milestone_overdue`: a close-plan milestone is not done and its
+  `latest_finish` < today.
+- `decaying`: days since the last senior engagement (or since created) >
+  the half-life.
+- `single_threaded`: fewer than two stakeholders took part in an activity
+  in the engagement window (the last N days, today and day today-N included).
+- `no_decision_maker`: no economic buyer or decision maker took part in an
+  activity in the engagement window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+NO_ACTIVITY = "no_activity"
+CLOSE_DATE_PASSED = "close_date_passed"
+MILESTONE_OVERDUE = "milestone_overdue"
+DECAYING = "decaying"
+SINGLE_THREADED = "single_threaded"
+NO_DECISION_MAKER = "no_decision_maker"
+
+KIND_LABELS: dict[str, str] = {
+    NO_ACTIVITY: "No activity",
+    CLOSE_DATE_PASSED: "Close date passed",
+    MILESTONE_OVERDUE: "Milestone overdue",
+    DECAYING: "Decaying",
+    SINGLE_THREADED: "Single-threaded",
+    NO_DECISION_MAKER: "No decision maker",
+}
+KINDS: tuple[str, ...] = tuple(KIND_LABELS)
+
+# A snooze is a promise to look again soon, not a way to hide a flag for good.
+MAX_SNOOZE_DAYS = 180
+SNOOZE_REASON_MAX_CHARS = 300
+
+
+def days_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole days from `earlier` to `later`, never negative (a date after
+    `later` counts as today)."""
+    return max(0, (later - earlier).days)
+
+
+def propensity(*, probability_percent: int, days_since_senior: int, half_life_days: int) -> float:
+    """The deal's propensity to close, 0–1: its stage probability, halved for
+    every half-life without senior engagement (interest decays like an isotope)."""
+    if half_life_days <= 0:
+        raise ValueError("The half-life must be a positive number of days.")
+    return probability_percent / 100 * 0.5 ** (max(0, days_since_senior) / half_life_days)
+
+
+def is_rotting(*, days_idle: int, rot_days: int) -> bool:
+    return days_idle > rot_days
+
+
+def is_decaying(*, days_since_senior: int, half_life_days: int) -> bool:
+    return days_since_senior > half_life_days
+
+
+def check_snooze(*, until: dt.date | None, reason: str, today: dt.date) -> dict[str, list[str]]:
+    """Reasons a snooze is refused, by field (empty when it is fine)."""
+    errors: dict[str, list[str]] = {}
+    if until is None:
+        errors["until"] = ["Give the date until which to snooze the flag."]
+    elif until <= today:
+        errors["until"] = [f"Snooze until a date after today ({today.isoformat()})."]
+    elif (until - today).days > MAX_SNOOZE_DAYS:
+        errors["until"] = [f"Snooze for at most {MAX_SNOOZE_DAYS} days (until {today + dt.timedelta(days=MAX_SNOOZE_DAYS)})."]
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        errors["reason"] = ["Say why the flag can wait (e.g. \"waiting for the board meeting on the 14th\")."]
+    elif len(cleaned) > SNOOZE_REASON_MAX_CHARS:
+        errors["reason"] = [f"Keep the reason under {SNOOZE_REASON_MAX_CHARS} characters."]
+    return errors
+
+
+def flag_status(*, cleared: bool, snoozed_until: dt.date | None, today: dt.date) -> str:
+    """open, snoozed (open with a snooze that has not ended) or cleared."""
+    if cleared:
+        return "cleared"
+    if snoozed_until is not None and snoozed_until > today:
+        return "snoozed"
+    return "open"

@@ -1,0 +1,205 @@
+"""Writes for stale-deal flags: the sweep, the owner digest, snoozes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dealcoach.permissions import can_own_deals_of
+
+from . import rules, sweep
+from .models import Flag
+
+logger = logging.getLogger("dealcoach.stale")
+
+# pg_try_advisory_xact_lock key: "only one sweep at a time" (any fixed bigint).
+SWEEP_LOCK_KEY = 5_143_117_001
+
+
+@dataclass
+class SweepResult:
+    as_of: dt.date
+    raised: int = 0
+    cleared: int = 0
+    open: int = 0
+    skipped: bool = False  # another sweep held the lock
+    raised_by_kind: dict[str, int] = field(default_factory=dict)
+    cleared_by_kind: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        return data
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _sweep_params(as_of: dt.date, now: dt.datetime) -> dict:
+    window_days = settings.DEALCOACH_ENGAGEMENT_WINDOW_DAYS
+    ops = connection.ops
+    return {
+        "as_of": ops.adapt_datefield_value(as_of),
+        "tz": timezone.get_current_timezone_name(),
+        "now": ops.adapt_datetimefield_value(now),
+        "half_life": int(settings.DEALCOACH_DECAY_HALF_LIFE_DAYS),
+        "window_days": int(window_days),
+        # Engaged: took part in an activity on a day from as_of - window to as_of.
+        "window_start": ops.adapt_datetimefield_value(_start_of_day(as_of - dt.timedelta(days=window_days))),
+        "window_end": ops.adapt_datetimefield_value(_start_of_day(as_of + dt.timedelta(days=1))),
+    }
+
+
+def _try_sweep_lock(cursor) -> bool:
+    """Call inside a transaction. PostgreSQL: one sweep at a time, a second one
+    returns at once; released at commit. SQLite is single-writer anyway."""
+    if connection.vendor != "postgresql":
+        return True
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
+    return bool(cursor.fetchone()[0])
+
+
+def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
+    """Raise and clear every kind of flag over all open, not-deleted deals for
+    `as_of` (default today), and store each open deal's propensity.
+
+    Set-based (a handful of statements whatever the number of deals),
+    idempotent (a rerun changes nothing), and safe to trigger twice: the second
+    concurrent sweep finds the lock taken and returns `skipped`."""
+    as_of = as_of or timezone.localdate()
+    result = SweepResult(as_of=as_of)
+    d = sweep.dialect()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not _try_sweep_lock(cursor):
+            result.skipped = True
+            logger.info("stale sweep for %s skipped: another sweep is running", as_of)
+            return result
+        params = _sweep_params(as_of, timezone.now())
+        if connection.vendor == "postgresql":
+            # Dates in reasons read YYYY-MM-DD whatever the server's default.
+            cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
+        cursor.execute(f"DROP TABLE IF EXISTS {sweep.STATE_TABLE}")
+        cursor.execute(sweep.create_state_table_sql(d), params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {sweep.STATE_TABLE}")
+        for kind, (condition, reason) in sweep.kind_rules().items():
+            kind_params = {**params, "kind": kind}
+            cursor.execute(sweep.clear_sql(condition), kind_params)
+            result.cleared_by_kind[kind] = max(cursor.rowcount, 0)
+            cursor.execute(sweep.raise_sql(condition, reason), kind_params)
+            result.raised_by_kind[kind] = max(cursor.rowcount, 0)
+        # Last, so the deals' rows are locked only for the end of the transaction.
+        cursor.execute(sweep.store_propensity_sql(), params)
+        cursor.execute(f"DROP TABLE {sweep.STATE_TABLE}")
+    result.raised = sum(result.raised_by_kind.values())
+    result.cleared = sum(result.cleared_by_kind.values())
+    result.open = Flag.objects.filter(cleared_at__isnull=True).count()
+    logger.info(
+        "stale sweep for %s: raised %d, cleared %d, open %d", as_of, result.raised, result.cleared, result.open
+    )
+    return result
+
+
+# --- the owner digest -------------------------------------------------------------
+
+
+def _digest_body(owner, flags: list[Flag]) -> str:
+    by_deal: dict[int, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        by_deal[flag.opportunity_id].append(flag)
+    lines = [f"Hello {owner.get_full_name() or owner.username},", "",
+             "These deals of yours were flagged since your last digest:", ""]
+    for deal_flags in by_deal.values():
+        opportunity = deal_flags[0].opportunity
+        lines.append(f"{opportunity.name} ({opportunity.account.name})")
+        lines.extend(f"  - {flag.get_kind_display()}: {flag.reason}" for flag in deal_flags)
+        lines.append("")
+    lines.append("Act on them, or snooze a flag with a reason your manager can read.")
+    return "\n".join(lines)
+
+
+def flags_send_digest_to_owner(*, owner_id: int, now: dt.datetime | None = None) -> int:
+    """Email one owner the open flags on their deals not announced yet, and mark
+    them notified in the same transaction: a rerun finds nothing to send, and
+    two concurrent runs cannot both take the same flags (SKIP LOCKED).
+    Returns the number of flags announced (0 when there was nothing)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Flag.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(opportunity__owner_id=owner_id, cleared_at__isnull=True, notified_at__isnull=True,
+                    opportunity__deleted_at__isnull=True, opportunity__status="open")
+            .select_related("opportunity", "opportunity__account", "opportunity__owner")
+            .order_by("opportunity__name", "opportunity_id", "kind")
+        )
+        if not pending:
+            return 0
+        owner = pending[0].opportunity.owner
+        if owner.is_active and owner.email:
+            subject = f"dealcoach: {len(pending)} new flag{'s' if len(pending) != 1 else ''} on your deals"
+            send_mail(subject, _digest_body(owner, pending), settings.DEFAULT_FROM_EMAIL, [owner.email])
+        else:
+            logger.info("flag digest for user %s not sent: no email or inactive", owner_id)
+        Flag.objects.filter(pk__in=[flag.pk for flag in pending]).update(notified_at=now)
+    return len(pending)
+
+
+def flags_send_digests(*, as_of: dt.date | None = None) -> dict[str, int]:
+    """The daily digest: each owner with newly raised open flags gets one email.
+    `as_of` is accepted for symmetry with the sweep; what is "new" is what was
+    never announced (`notified_at` is empty)."""
+    now = timezone.now()
+    owner_ids = sorted(set(
+        Flag.objects.filter(cleared_at__isnull=True, notified_at__isnull=True,
+                            opportunity__deleted_at__isnull=True, opportunity__status="open")
+        .values_list("opportunity__owner_id", flat=True)
+    ))
+    emails = flags = 0
+    for owner_id in owner_ids:
+        announced = flags_send_digest_to_owner(owner_id=owner_id, now=now)
+        flags += announced
+        emails += 1 if announced else 0
+    return {"owners": emails, "flags": flags}
+
+
+# --- snoozes ------------------------------------------------------------------------
+
+
+def _check_may_act_on(actor, flag: Flag) -> None:
+    """The deal's owner or their manager (or an admin) may snooze its flags."""
+    if not can_own_deals_of(actor, flag.opportunity.owner):
+        raise PermissionDenied("Only the deal's owner or their manager can snooze its flags.")
+
+
+@transaction.atomic
+def flag_snooze(*, actor, flag: Flag, until: dt.date | None, reason: str) -> Flag:
+    """Snooze an open flag until a future date, with a reason the manager sees.
+    The flag stays open; it shows as open again on `until`."""
+    _check_may_act_on(actor, flag)
+    locked = Flag.objects.select_for_update().get(pk=flag.pk)
+    if locked.cleared_at is not None:
+        raise ValidationError("This flag was cleared; there is nothing to snooze.")
+    errors = rules.check_snooze(until=until, reason=reason, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    locked.snoozed_until, locked.snooze_reason, locked.snoozed_by = until, reason.strip(), actor
+    locked.save(update_fields=["snoozed_until", "snooze_reason", "snoozed_by"])
+    return locked
+
+
+@transaction.atomic
+def flag_unsnooze(*, actor, flag: Flag) -> Flag:
+    _check_may_act_on(actor, flag)
+    locked = Flag.objects.select_for_update().get(pk=flag.pk)
+    locked.snoozed_until, locked.snooze_reason, locked.snoozed_by = None, "", None
+    locked.save(update_fields=["snoozed_until", "snooze_reason", "snoozed_by"])
+    return locked

@@ -1,0 +1,85 @@
+"""The pure rules: no database."""
+
+import datetime as dt
+
+import pytest
+
+from coaching.stale import rules
+
+TODAY = dt.date(2025, 6, 2)
+
+
+def test_it_halves_propensity_every_half_life():
+    assert rules.propensity(probability_percent=60, days_since_senior=0, half_life_days=45) == pytest.approx(0.6)
+    assert rules.propensity(probability_percent=60, days_since_senior=45, half_life_days=45) == pytest.approx(0.3)
+    assert rules.propensity(probability_percent=60, days_since_senior=90, half_life_days=45) == pytest.approx(0.15)
+
+
+def test_it_decays_smoothly_between_half_lives():
+    value = rules.propensity(probability_percent=40, days_since_senior=46, half_life_days=45)
+    assert value == pytest.approx(0.4 * 0.5 ** (46 / 45))
+    assert 0.19 < value < 0.2
+
+
+def test_it_treats_engagement_after_the_as_of_date_as_today():
+    assert rules.propensity(probability_percent=80, days_since_senior=-3, half_life_days=45) == pytest.approx(0.8)
+
+
+def test_it_refuses_a_half_life_that_is_not_positive():
+    with pytest.raises(ValueError, match="half-life"):
+        rules.propensity(probability_percent=80, days_since_senior=3, half_life_days=0)
+
+
+def test_it_rots_only_after_the_stage_allows():
+    assert not rules.is_rotting(days_idle=21, rot_days=21)
+    assert rules.is_rotting(days_idle=22, rot_days=21)
+
+
+def test_it_decays_only_after_the_half_life():
+    assert not rules.is_decaying(days_since_senior=45, half_life_days=45)
+    assert rules.is_decaying(days_since_senior=46, half_life_days=45)
+
+
+def test_it_counts_whole_days_and_never_negative():
+    assert rules.days_between(dt.date(2025, 5, 11), TODAY) == 22
+    assert rules.days_between(dt.date(2025, 6, 5), TODAY) == 0
+
+
+def test_it_accepts_a_snooze_to_a_future_date_with_a_reason():
+    assert rules.check_snooze(until=TODAY + dt.timedelta(days=1), reason="board meets on the 14th", today=TODAY) == {}
+
+
+@pytest.mark.parametrize("until", [None, TODAY, TODAY - dt.timedelta(days=1)])
+def test_it_refuses_a_snooze_that_does_not_end_in_the_future(until):
+    errors = rules.check_snooze(until=until, reason="board meets", today=TODAY)
+    assert list(errors) == ["until"]
+
+
+def test_it_refuses_a_snooze_longer_than_the_maximum():
+    ok = TODAY + dt.timedelta(days=rules.MAX_SNOOZE_DAYS)
+    assert rules.check_snooze(until=ok, reason="x", today=TODAY) == {}
+    errors = rules.check_snooze(until=ok + dt.timedelta(days=1), reason="x", today=TODAY)
+    assert "at most 180 days" in errors["until"][0]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 301])
+def test_it_refuses_a_snooze_without_a_usable_reason(reason):
+    errors = rules.check_snooze(until=TODAY + dt.timedelta(days=3), reason=reason, today=TODAY)
+    assert list(errors) == ["reason"]
+
+
+def test_it_shows_a_snooze_that_ended_as_open():
+    assert rules.flag_status(cleared=False, snoozed_until=TODAY + dt.timedelta(days=1), today=TODAY) == "snoozed"
+    assert rules.flag_status(cleared=False, snoozed_until=TODAY, today=TODAY) == "open"
+    assert rules.flag_status(cleared=False, snoozed_until=None, today=TODAY) == "open"
+    assert rules.flag_status(cleared=True, snoozed_until=TODAY + dt.timedelta(days=9), today=TODAY) == "cleared"
+
+
+def test_it_imports_nothing_from_django():
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(rules.__file__).read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not any(name.startswith("django") for name in imported)
