@@ -5,3 +5,6 @@ class RsvpConfig(AppConfig):
     name = "coaching.rsvp"
     label = "rsvp"
     verbose_name = "RSVP coaching"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

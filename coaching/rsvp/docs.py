@@ -65,6 +65,7 @@ def render_coaching_doc() -> str:
         "   a bare *partly* a quarter, *no* or *don't know* nothing. Evidence means at least",
         f"   {MIN_EVIDENCE_CHARS} characters saying what shows it. When the data contradicts",
         "   the answer, the data wins: no points, and the gap says what the data shows.",
+        "   When an admin retires a question, its answer rule stops counting.",
         "3. The score is the points earned out of the points *expected at the deal's stage*,",
         "   scaled to 100. A rule is expected from its stage on; before that it only counts",
         "   when it earns something, so an early deal is judged on what matters early.",

@@ -18,6 +18,8 @@ class QuestionText:
     dimension: str
     text: str
     action: str
+    # An admin can retire a question: it leaves the answers form and its ANSWER rule stops counting.
+    active: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,12 @@ from coaching.rsvp.view import DealView, has_evidence, quote
 GREEN_AT = 70  # score >= 70 is green
 AMBER_AT = 40  # 40 <= score < 70 is amber; below 40 is red
 
+ANCHOR_LABELS = {
+    "budget": "Budget",
+    "timeline": "Timeline",
+    "compelling_event": "Compelling event",
+    "success_criteria": "Success criteria",
+}
 ANSWER_LABELS = {"yes": "yes", "partly": "partly", "no": "no", "dont_know": "don't know"}
 
 
@@ -95,6 +101,11 @@ class CoachingResult:
         }
 
     @property
+    def anchor_rows(self) -> list[tuple[str, str, AnchorResult]]:
+        """(key, label, anchor) in order, for templates."""
+        return [(key, ANCHOR_LABELS.get(key, key), anchor) for key, anchor in self.anchors.items()]
+
+    @property
     def next_gap(self) -> Gap | None:
         """The most pressing gap in the weakest dimension: the question to ask first."""
         weakest = sorted(self.dimensions.values(), key=lambda d: d.score)
@@ -144,6 +155,8 @@ def _score_dimension(view: DealView, rules: tuple[Rule, ...]) -> DimensionResult
                 possible += rule.points
                 gap(rule, text, rule.points)
         elif rule.kind == ANSWER:
+            if not _question_active(view, rule.question):
+                continue
             got, text, gap_reason = _judge_answer(view, rule)
             if text:
                 evidence.append(text)
@@ -189,6 +202,11 @@ def _judge_answer(view: DealView, rule: Rule) -> tuple[float, str | None, str | 
         why = "with no evidence" if not evidenced else "only in part"
         return points, text, f"Answered '{label}' {why}; that earns {credit:.0%} of the points."
     return points, text, None
+
+
+def _question_active(view: DealView, key: str) -> bool:
+    question = view.facts.questions.get(key)
+    return question is None or question.active
 
 
 def _gap(view: DealView, rule: Rule, reason: str) -> Gap:

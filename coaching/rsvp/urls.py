@@ -1,3 +1,11 @@
-"""urls routes (filled in by the owning module)."""
+"""Browser routes for RSVP coaching."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "rsvp"
+
+urlpatterns = [
+    path("deals/<int:opportunity_id>/coaching/answers/", views.answers, name="answers"),
+]

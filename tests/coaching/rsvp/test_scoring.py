@@ -343,6 +343,16 @@ def test_it_uses_the_admin_edited_question_text():
     assert (gap.question, gap.action) == (question.text, question.action)
 
 
+def test_it_stops_counting_a_retired_question():
+    retired = QuestionText("relationships", "Old wording?", "Old action.", active=False)
+    unanswered = score_deal(full_deal())
+    without = score_deal(full_deal(questions={"rel_integrity": retired}))
+
+    assert "rel.answer_integrity" in gap_rules(unanswered)
+    assert "rel.answer_integrity" not in gap_rules(without)
+    assert without.dimensions["relationships"].score > unanswered.dimensions["relationships"].score
+
+
 # --- expectations rise with the stage ----------------------------------------------------------
 
 

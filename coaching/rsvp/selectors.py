@@ -1,0 +1,69 @@
+"""Reads for RSVP coaching. Permission comes from the deal: callers fetch it
+with `deals.selectors.opportunity_get_for_user` first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from coaching.rsvp.facts import deal_facts_for
+from coaching.rsvp.forms import ANSWER_OPTIONS, answer_form_rows
+from coaching.rsvp.models import CoachingAnswer, CoachingQuestion, DealScore, ScoreSnapshot
+from coaching.rsvp.scoring import CoachingResult, DealFacts, score_deal
+from deals.models import Opportunity
+
+
+def coaching_result_for(opportunity: Opportunity, *, as_of: dt.date | None = None) -> CoachingResult:
+    """The deal's coaching, computed now from the current data. The deal page,
+    the API and the stored `DealScore` all come from this same scoring."""
+    as_of = as_of or timezone.localdate()
+    facts = deal_facts_for(opportunity_ids=[opportunity.pk], as_of=as_of)
+    return score_deal(facts.get(opportunity.pk) or DealFacts(as_of=as_of))
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One active question with the deal's current answer to it (if any), for forms and the API."""
+
+    question: CoachingQuestion
+    answer: CoachingAnswer | None
+
+    @property
+    def key(self) -> str:
+        return self.question.key
+
+
+def coaching_answer_rows(*, opportunity: Opportunity) -> list[AnswerRow]:
+    """Every active question in order, with this deal's answer. Two queries."""
+    answers = {
+        a.question_id: a
+        for a in CoachingAnswer.objects.filter(opportunity=opportunity).select_related("answered_by")
+    }
+    return [
+        AnswerRow(question=q, answer=answers.get(q.id))
+        for q in CoachingQuestion.objects.filter(active=True).order_by("order", "id")
+    ]
+
+
+def deal_score_for(*, opportunity: Opportunity) -> DealScore | None:
+    return DealScore.objects.filter(opportunity=opportunity).first()
+
+
+def score_history(*, opportunity: Opportunity, weeks: int = 12) -> list[ScoreSnapshot]:
+    """The deal's weekly snapshots, oldest first."""
+    recent = ScoreSnapshot.objects.filter(opportunity=opportunity).order_by("-week")[:weeks]
+    return sorted(recent, key=lambda s: s.week)
+
+
+def coaching_context(*, opportunity: Opportunity, as_of: dt.date | None = None) -> dict:
+    """Everything `rsvp/_partials/scorecard.html` and `answers_form.html` need;
+    merge it into the deal page's context."""
+    return {
+        "opportunity": opportunity,
+        "coaching": coaching_result_for(opportunity, as_of=as_of),
+        "answer_form_rows": answer_form_rows(coaching_answer_rows(opportunity=opportunity)),
+        "answer_options": ANSWER_OPTIONS,
+        "answer_form_errors": [],
+    }
