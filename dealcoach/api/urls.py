@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("coaching.review.api_urls")),
     path("", include("coaching.sessions.api_urls")),
     path("", include("dealcoach.audit.api_urls")),
+    path("", include("dealcoach.sync.api_urls")),
 ]

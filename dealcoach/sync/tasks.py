@@ -1,0 +1,23 @@
+"""Celery tasks of the sync plumbing: thin wrappers around services."""
+
+from celery import shared_task
+
+from .changes import changes_prune
+from .idempotency_store import idempotency_keys_prune
+from .webhooks import webhook_deliveries_prune, webhook_deliveries_send_due
+
+
+@shared_task(name="dealcoach.sync.tasks.deliver_webhooks", ignore_result=True)
+def deliver_webhooks() -> dict:
+    """Send due webhook deliveries. Scheduled every minute; also nudged after commits."""
+    return webhook_deliveries_send_due(limit=200)
+
+
+@shared_task(name="dealcoach.sync.tasks.sync_cleanup", ignore_result=True)
+def sync_cleanup() -> dict:
+    """Forget expired idempotency keys, old change-log entries and old delivery logs."""
+    return {
+        "idempotency_keys": idempotency_keys_prune(),
+        "changes": changes_prune(),
+        "webhook_deliveries": webhook_deliveries_prune(),
+    }
