@@ -7,4 +7,6 @@ class CloseplanConfig(AppConfig):
     verbose_name = "Close plans"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import panels, receivers  # noqa: F401
+
+        panels.register()

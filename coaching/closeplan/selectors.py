@@ -76,6 +76,19 @@ def plan_summary_for(
 def plan_summaries(*, opportunity_ids: Iterable[int], as_of: dt.date) -> dict[int, PlanSummary]:
     """Summaries of the plans of these deals, keyed by opportunity id; deals
     without a plan are absent. Three queries whatever the number of deals."""
+    return {
+        opportunity_id: summary
+        for opportunity_id, (summary, _) in plan_summaries_with_next_milestone(
+            opportunity_ids=opportunity_ids, as_of=as_of
+        ).items()
+    }
+
+
+def plan_summaries_with_next_milestone(
+    *, opportunity_ids: Iterable[int], as_of: dt.date
+) -> dict[int, tuple[PlanSummary, ScheduledMilestone | None]]:
+    """Like `plan_summaries`, with each plan's next deadline: the open milestone
+    with the earliest latest finish (None when all are done)."""
     ids = list(opportunity_ids)
     if not ids:
         return {}
@@ -85,7 +98,21 @@ def plan_summaries(*, opportunity_ids: Iterable[int], as_of: dt.date) -> dict[in
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id")))
     )
     holidays = holiday_dates()
-    return {plan.opportunity_id: plan_summary_for(plan, as_of, holidays=holidays) for plan in plans}
+    result = {}
+    for plan in plans:
+        schedule = plan_schedule_for(plan, as_of, holidays=holidays)
+        summary = summarize(
+            schedule,
+            as_of=as_of,
+            validated=plan.is_validated,
+            changed_since_validation=plan.changed_since_validation,
+            opportunity_id=plan.opportunity_id,
+            expected_close_date=plan.opportunity.expected_close_date,
+        )
+        open_milestones = [m for m in schedule.milestones if m.done_on is None]
+        next_milestone = min(open_milestones, key=lambda m: m.latest_finish, default=None)
+        result[plan.opportunity_id] = (summary, next_milestone)
+    return result
 
 
 @dataclass(frozen=True)

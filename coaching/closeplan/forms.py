@@ -1,0 +1,142 @@
+"""Browser forms of the plan editor. They parse input; the services decide
+what is allowed, and their reasons are put back on the right field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
+from .services import MAX_SHARE_LINK_DAYS, SHARE_LINK_DAYS, owner_stakeholders_for, owner_users_for
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form fields it names."""
+    messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, reasons in messages.items():
+        form.add_error(field if field in form.fields else None, reasons)
+
+
+class PlanCreateForm(forms.Form):
+    go_live_date = forms.DateField(
+        widget=DATE_INPUT,
+        label="Customer's go-live date",
+        help_text="Their date, not ours: the plan works back from it.",
+    )
+    why_go_live_matters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why that date matters to them"
+    )
+    template = forms.ModelChoiceField(
+        queryset=PlanTemplate.objects.order_by("name"), to_field_name="slug", empty_label=None
+    )
+
+
+class PlanSettingsForm(forms.Form):
+    go_live_date = forms.DateField(widget=DATE_INPUT, label="Go-live date")
+    why_go_live_matters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why it matters"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def owner_choices(plan: ClosePlan) -> list[tuple[str, object]]:
+    opportunity = plan.opportunity
+    customer = [(f"stakeholder:{s.pk}", str(s)) for s in owner_stakeholders_for(opportunity)]
+    ours = [(f"user:{u.pk}", u.get_full_name() or u.username) for u in owner_users_for(opportunity)]
+    return [("", "— nobody yet —"), (f"At {opportunity.account.name}", customer), ("Our team", ours)]
+
+
+def owner_value(milestone: Milestone | None) -> str:
+    if milestone is None:
+        return ""
+    if milestone.owner_stakeholder_id:
+        return f"stakeholder:{milestone.owner_stakeholder_id}"
+    if milestone.owner_user_id:
+        return f"user:{milestone.owner_user_id}"
+    return ""
+
+
+class MilestoneForm(forms.Form):
+    """Add (with `required_by`) or edit (with `done_on`) one milestone."""
+
+    name = forms.CharField(max_length=200)
+    side = forms.ChoiceField(choices=Side.choices)
+    duration_days = forms.IntegerField(
+        label="Business days", max_value=MAX_DURATION_DAYS, widget=forms.NumberInput(attrs={"min": 0})
+    )
+    depends_on = forms.MultipleChoiceField(
+        required=False, label="Waits for", widget=forms.CheckboxSelectMultiple
+    )
+    required_by = forms.MultipleChoiceField(
+        required=False, label="Must finish before", widget=forms.CheckboxSelectMultiple
+    )
+    owner = forms.ChoiceField(required=False)
+    done_on = forms.DateField(required=False, widget=DATE_INPUT, label="Done on")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, plan: ClosePlan, milestones, milestone: Milestone | None = None, **kwargs):
+        if milestone is not None and not args and "data" not in kwargs:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": milestone.name,
+                    "side": milestone.side,
+                    "duration_days": milestone.duration_days,
+                    "depends_on": list(milestone.depends_on),
+                    "owner": owner_value(milestone),
+                    "done_on": milestone.done_on,
+                    "version": plan.version,
+                },
+            )
+        kwargs.setdefault("initial", {"side": Side.CUSTOMER, "version": plan.version})
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        others = [(m.key, m.name) for m in milestones if milestone is None or m.key != milestone.key]
+        self.fields["depends_on"].choices = others
+        self.fields["owner"].choices = owner_choices(plan)
+        if milestone is None:
+            self.fields["required_by"].choices = others
+            del self.fields["done_on"]
+        else:
+            del self.fields["required_by"]
+
+    def cleaned_owner(self):
+        """The Stakeholder or User picked, or None."""
+        value = self.cleaned_data.get("owner") or ""
+        if not value:
+            return None
+        kind, _, pk = value.partition(":")
+        source = (
+            owner_stakeholders_for(self.plan.opportunity)
+            if kind == "stakeholder"
+            else owner_users_for(self.plan.opportunity)
+        )
+        return source.get(pk=int(pk))
+
+    def service_data(self) -> dict:
+        data = {field: self.cleaned_data[field] for field in ("name", "side", "duration_days", "depends_on")}
+        data["owner"] = self.cleaned_owner()
+        if "done_on" in self.fields:
+            data["done_on"] = self.cleaned_data.get("done_on")
+        return data
+
+
+class MarkDoneForm(forms.Form):
+    done_on = forms.DateField(widget=DATE_INPUT)
+
+
+class ShareLinkForm(forms.Form):
+    valid_days = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_SHARE_LINK_DAYS,
+        initial=SHARE_LINK_DAYS,
+        label="Valid for (days)",
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_SHARE_LINK_DAYS}),
+    )
+
+
+class BuyerConfirmForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Your name")
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,502 @@
+"""The plan editor (/deals/<id>/plan/), its exports, and the buyer's page.
+
+Editor forms post with htmx and get the whole editor back (one change moves
+many dates); without JavaScript they post normally and are redirected back.
+A refused form comes back with the reasons on its fields and the input kept.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deals.selectors import opportunity_get_for_user
+
+from . import services
+from .api import csv_response, export_filename, export_title, ics_response
+from .forms import (
+    BuyerConfirmForm,
+    MarkDoneForm,
+    MilestoneForm,
+    PlanCreateForm,
+    PlanSettingsForm,
+    ShareLinkForm,
+    add_service_errors,
+)
+from .selectors import (
+    plan_detail,
+    plan_get_for_opportunity,
+    share_link_from_token,
+    share_link_token,
+    share_links_for,
+)
+from .timeline import timeline_for
+
+STALE_MESSAGE = (
+    "Someone changed the plan while you were editing (it is now version {version}). "
+    "Your change was not saved: check the plan and submit again."
+)
+PUBLIC_RATE_LIMIT = 60  # requests per IP per minute on the buyer's page
+PUBLIC_CONFIRM_LIMIT = 10  # confirmations per IP per minute
+
+
+def _fetch(request, opportunity_id: int):
+    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+    return opportunity, plan_get_for_opportunity(opportunity_id=opportunity.pk)
+
+
+def _plan_url(opportunity_id: int) -> str:
+    return reverse("closeplan:plan", args=[opportunity_id])
+
+
+def _deal_url(opportunity_id: int) -> str | None:
+    try:
+        return reverse("deals:detail", args=[opportunity_id])
+    except Exception:  # the deal page may not be wired yet
+        return None
+
+
+def _editor_context(request, opportunity, plan, **forms) -> dict:
+    detail = plan_detail(plan, timezone.localdate())
+    milestones = [row.milestone for row in detail.milestones]
+    editing_key = forms.pop("editing_key", None)
+    edit_form = forms.pop("edit_form", None)
+    if editing_key and edit_form is None:
+        milestone = next((m for m in milestones if m.key == editing_key), None)
+        if milestone is None:
+            raise Http404("No such milestone.")
+        edit_form = MilestoneForm(plan=plan, milestones=milestones, milestone=milestone)
+    links = share_links_for(plan)
+    now = timezone.now()
+    names = {m.key: m.name for m in milestones}
+    return {
+        "rows": [
+            {"row": row, "depends_names": [names.get(k, k) for k in row.scheduled.depends_on]}
+            for row in detail.milestones
+        ],
+        "opportunity": opportunity,
+        "plan": plan,
+        "detail": detail,
+        "plan_summary": detail.summary,
+        "timeline": timeline_for(detail),
+        "deal_url": _deal_url(opportunity.pk),
+        "plan_url": _plan_url(opportunity.pk),
+        "editing_key": editing_key,
+        "edit_form": edit_form,
+        "add_form": forms.get("add_form") or MilestoneForm(plan=plan, milestones=milestones, prefix="add"),
+        "settings_form": forms.get("settings_form")
+        or PlanSettingsForm(
+            initial={
+                "go_live_date": plan.go_live_date,
+                "why_go_live_matters": plan.why_go_live_matters,
+                "version": plan.version,
+            }
+        ),
+        "share_form": forms.get("share_form") or ShareLinkForm(),
+        "share_links": [
+            {
+                "link": link,
+                "url": request.build_absolute_uri(reverse("closeplan:public", args=[share_link_token(link)])),
+                "active": link.is_active_at(now),
+                "state": "revoked"
+                if link.revoked_at
+                else ("expired" if link.expires_at <= now else "active"),
+            }
+            for link in links
+        ],
+        "today": detail.as_of,
+    }
+
+
+def _render_editor(request, opportunity, plan, *, status: int = 200, **forms) -> HttpResponse:
+    context = _editor_context(request, opportunity, plan, **forms)
+    if request.htmx:
+        # htmx swaps 2xx responses only; the form errors are in the fragment.
+        return render(request, "closeplan/_partials/editor.html", context)
+    return render(request, "closeplan/plan.html", context, status=status)
+
+
+def _after_change(request, opportunity, message: str) -> HttpResponse:
+    plan = plan_get_for_opportunity(opportunity_id=opportunity.pk)
+    if request.htmx:
+        context = _editor_context(request, opportunity, plan)
+        context["flash"] = message
+        return render(request, "closeplan/_partials/editor.html", context)
+    messages.success(request, message)
+    return redirect(_plan_url(opportunity.pk))
+
+
+def _expected_version(form) -> int | None:
+    return form.cleaned_data.get("version")
+
+
+# --- the editor ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan_page(request, opportunity_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    if plan is None:
+        form = PlanCreateForm(
+            initial={"go_live_date": opportunity.go_live_date, "template": "default"},
+        )
+        return render(
+            request,
+            "closeplan/plan_create.html",
+            {"opportunity": opportunity, "form": form, "deal_url": _deal_url(opportunity.pk)},
+        )
+    return _render_editor(request, opportunity, plan)
+
+
+@login_required
+@require_POST
+def plan_create(request, opportunity_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    if plan is not None:
+        messages.info(request, "This deal already has a close plan.")
+        return redirect(_plan_url(opportunity.pk))
+    form = PlanCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_create_from_template(
+                actor=request.user,
+                opportunity=opportunity,
+                go_live_date=form.cleaned_data["go_live_date"],
+                template_slug=form.cleaned_data["template"].slug,
+                why_go_live_matters=form.cleaned_data["why_go_live_matters"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.PlanAlreadyExists:
+            return redirect(_plan_url(opportunity.pk))
+        else:
+            messages.success(request, "Close plan created. Check the dates with the buyer, then share it.")
+            return redirect(_plan_url(opportunity.pk))
+    return render(
+        request,
+        "closeplan/plan_create.html",
+        {"opportunity": opportunity, "form": form, "deal_url": _deal_url(opportunity.pk)},
+        status=400,
+    )
+
+
+def _require_plan(plan):
+    if plan is None:
+        raise Http404("This deal has no close plan yet.")
+    return plan
+
+
+@login_required
+@require_POST
+def plan_settings(request, opportunity_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    form = PlanSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_update_go_live(
+                actor=request.user,
+                plan=plan,
+                go_live_date=form.cleaned_data["go_live_date"],
+                why_go_live_matters=form.cleaned_data["why_go_live_matters"],
+                expected_version=_expected_version(form),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.StalePlanVersion as stale:
+            form.add_error(None, STALE_MESSAGE.format(version=stale.current_version))
+        else:
+            return _after_change(request, opportunity, "Go-live updated; every date moved with it.")
+    return _render_editor(request, opportunity, plan, status=400, settings_form=form)
+
+
+@login_required
+@require_POST
+def milestone_add(request, opportunity_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    milestones = list(plan.milestones.all())
+    form = MilestoneForm(request.POST, plan=plan, milestones=milestones, prefix="add")
+    if form.is_valid():
+        try:
+            data = form.service_data()
+            milestone = services.milestone_add(
+                actor=request.user,
+                plan=plan,
+                required_by=form.cleaned_data["required_by"],
+                expected_version=_expected_version(form),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.StalePlanVersion as stale:
+            form.add_error(None, STALE_MESSAGE.format(version=stale.current_version))
+        else:
+            return _after_change(request, opportunity, f"Added “{milestone.name}”.")
+    return _render_editor(request, opportunity, plan, status=400, add_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, opportunity_id: int, key: str):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    milestones = list(plan.milestones.all())
+    milestone = next((m for m in milestones if m.key == key), None)
+    if milestone is None:
+        raise Http404("No such milestone.")
+    if request.method == "GET":
+        return _render_editor(request, opportunity, plan, editing_key=key)
+    form = MilestoneForm(request.POST, plan=plan, milestones=milestones, milestone=milestone)
+    if form.is_valid():
+        try:
+            services.milestone_update(
+                actor=request.user,
+                plan=plan,
+                key=key,
+                data=form.service_data(),
+                expected_version=_expected_version(form),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.StalePlanVersion as stale:
+            form.add_error(None, STALE_MESSAGE.format(version=stale.current_version))
+        else:
+            return _after_change(request, opportunity, f"Saved “{form.cleaned_data['name']}”.")
+    return _render_editor(request, opportunity, plan, status=400, editing_key=key, edit_form=form)
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _flash_error(request, opportunity, plan, message: str) -> HttpResponse:
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect(_plan_url(opportunity.pk))
+    context = _editor_context(request, opportunity, plan)
+    context["flash_error"] = message
+    return render(request, "closeplan/_partials/editor.html", context)
+
+
+@login_required
+@require_POST
+def milestone_done(request, opportunity_id: int, key: str):
+    """Mark done on a date, or re-open (`reopen=1`)."""
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    reopen = request.POST.get("reopen") == "1"
+    done_on = None
+    if not reopen:
+        form = MarkDoneForm(request.POST)
+        if not form.is_valid():
+            return _flash_error(request, opportunity, plan, "Give the date it was done (YYYY-MM-DD).")
+        done_on = form.cleaned_data["done_on"]
+    try:
+        services.milestone_mark_done(
+            actor=request.user,
+            plan=plan,
+            key=key,
+            done_on=done_on,
+            expected_version=_int_or_none(request.POST.get("version")),
+        )
+    except ObjectDoesNotExist:
+        raise Http404("No such milestone.") from None
+    except ValidationError as error:
+        return _flash_error(request, opportunity, plan, " ".join(error.messages))
+    except services.StalePlanVersion as stale:
+        return _flash_error(request, opportunity, plan, STALE_MESSAGE.format(version=stale.current_version))
+    return _after_change(request, opportunity, "Milestone re-opened." if reopen else "Marked done.")
+
+
+@login_required
+@require_POST
+def milestone_remove(request, opportunity_id: int, key: str):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    try:
+        services.milestone_remove(
+            actor=request.user, plan=plan, key=key, expected_version=_int_or_none(request.POST.get("version"))
+        )
+    except ObjectDoesNotExist:
+        raise Http404("No such milestone.") from None
+    except services.StalePlanVersion as stale:
+        return _flash_error(request, opportunity, plan, STALE_MESSAGE.format(version=stale.current_version))
+    return _after_change(
+        request, opportunity, "Milestone removed; what waited for it now waits for its predecessors."
+    )
+
+
+# --- sharing -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def share_create(request, opportunity_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    form = ShareLinkForm(request.POST)
+    if form.is_valid():
+        services.share_link_create(actor=request.user, plan=plan, valid_days=form.cleaned_data["valid_days"])
+        return _after_change(request, opportunity, "Share link created: send it to the buyer.")
+    return _render_editor(request, opportunity, plan, status=400, share_form=form)
+
+
+@login_required
+@require_POST
+def share_revoke(request, opportunity_id: int, link_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    link = plan.share_links.filter(pk=link_id).first()
+    if link is None:
+        raise Http404("No such link.")
+    services.share_link_revoke(actor=request.user, link=link)
+    return _after_change(request, opportunity, "Link revoked: it no longer opens the plan.")
+
+
+# --- exports -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan_csv(request, opportunity_id: int):
+    _, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    return csv_response(plan_detail(plan, timezone.localdate()), export_filename(plan))
+
+
+@login_required
+@require_GET
+def plan_ics(request, opportunity_id: int):
+    _, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    return ics_response(
+        plan_detail(plan, timezone.localdate()), export_filename(plan), title=export_title(plan)
+    )
+
+
+# --- the buyer's page (no login) -----------------------------------------------------
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _rate_limited(request, bucket: str, limit: int) -> bool:
+    """A fixed one-minute window per IP, counted in the cache."""
+    window = int(timezone.now().timestamp() // 60)
+    key = f"closeplan:share:{bucket}:{_client_ip(request)}:{window}"
+    if cache.add(key, 1, timeout=70):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=70)
+        return False
+    return count > limit
+
+
+def _too_many_requests() -> HttpResponse:
+    response = HttpResponse(
+        "Too many requests from your address. Wait a minute and try again.",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+def _public_context(link, plan, *, form=None, confirmed: bool = False, changed_message: str = "") -> dict:
+    opportunity = plan.opportunity
+    detail = plan_detail(plan, timezone.localdate())
+    return {
+        "link": link,
+        "link_token": share_link_token(link),
+        "plan": plan,
+        "account_name": opportunity.account.name,
+        "prepared_by": (opportunity.owner.get_full_name() or opportunity.owner.username),
+        "detail": detail,
+        "timeline": timeline_for(detail),
+        "form": form or BuyerConfirmForm(initial={"version": plan.version}),
+        "confirmed": confirmed,
+        "changed_message": changed_message,
+        "today": detail.as_of,
+    }
+
+
+def _public_response(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def public_plan(request, token: str):
+    if _rate_limited(request, "view", PUBLIC_RATE_LIMIT) or (
+        request.method == "POST" and _rate_limited(request, "confirm", PUBLIC_CONFIRM_LIMIT)
+    ):
+        return _too_many_requests()
+    link = share_link_from_token(token)
+    if link is None:
+        return _public_response(
+            request, "closeplan/public_unavailable.html", {"reason": "This link is not valid."}, status=404
+        )
+    try:
+        services.share_link_check_usable(link)
+    except services.ShareLinkUnusable as unusable:
+        return _public_response(
+            request, "closeplan/public_unavailable.html", {"reason": str(unusable)}, status=410
+        )
+    plan = plan_get_for_opportunity(opportunity_id=link.plan.opportunity_id)
+    if request.method == "GET":
+        services.share_link_mark_opened(link=link)
+        return _public_response(request, "closeplan/public_plan.html", _public_context(link, plan))
+    form = BuyerConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_validate_by_buyer(
+                link=link, name=form.cleaned_data["name"], seen_version=form.cleaned_data["version"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.PlanChangedWhileReviewing as changed:
+            # Show the current plan, keep the name typed, ask to confirm again.
+            fresh = BuyerConfirmForm(initial={"version": plan.version, "name": form.cleaned_data["name"]})
+            context = _public_context(link, plan, form=fresh, changed_message=str(changed))
+            return _public_response(request, "closeplan/public_plan.html", context, status=409)
+        except services.ShareLinkUnusable as unusable:
+            return _public_response(
+                request, "closeplan/public_unavailable.html", {"reason": str(unusable)}, status=410
+            )
+        else:
+            plan = plan_get_for_opportunity(opportunity_id=plan.opportunity_id)
+            context = _public_context(link, plan, confirmed=True)
+            return _public_response(request, "closeplan/public_plan.html", context)
+    context = _public_context(link, plan, form=form)
+    return _public_response(request, "closeplan/public_plan.html", context, status=400)
+
+
+@require_GET
+def public_plan_ics(request, token: str):
+    if _rate_limited(request, "view", PUBLIC_RATE_LIMIT):
+        return _too_many_requests()
+    link = share_link_from_token(token)
+    if link is None:
+        raise Http404("This link is not valid.")
+    try:
+        services.share_link_check_usable(link)
+    except services.ShareLinkUnusable as unusable:
+        return HttpResponse(str(unusable), status=410, content_type="text/plain; charset=utf-8")
+    plan = plan_get_for_opportunity(opportunity_id=link.plan.opportunity_id)
+    detail = plan_detail(plan, timezone.localdate())
+    return ics_response(detail, "close-plan", title=f"Close plan: {plan.opportunity.account.name}")
