@@ -51,6 +51,18 @@ def can_own_deals_of(user, owner) -> bool:
     return owner == user
 
 
+def reviewable_teams_q(user) -> Q:
+    """Teams whose weekly pipeline review `user` may open: an admin any team,
+    a manager the teams they manage, a rep none."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return MATCH_NOTHING
+    if user.is_superuser or user.role == "admin":
+        return Q()
+    if user.role == "manager":
+        return Q(manager=user)
+    return MATCH_NOTHING
+
+
 def visible_users_q(user) -> Q:
     """Users whose names may appear in `user`'s filters (owners they can see)."""
     if user.is_superuser or user.role == "admin":

@@ -1,3 +1,11 @@
-"""urls routes (filled in by the owning module)."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "review"
+
+urlpatterns = [
+    path("review/", views.weekly, name="weekly"),
+    path("review/queue/", views.queue_more, name="queue_more"),
+    path("review/heatmap/", views.heatmap_more, name="heatmap_more"),
+]

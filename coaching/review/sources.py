@@ -1,0 +1,138 @@
+"""What the review reads from the other coaching apps (flags, RSVP scores,
+close plans), as SQL expressions over `Opportunity`, so that every section of
+the page is one set-based query whatever the size of the team.
+
+Reasons a deal is an exception, as the manager sees them:
+
+- an open flag (`stale.Flag` with `cleared_at IS NULL`; snoozed flags count:
+  the manager sees what reps snoozed and why);
+- its close plan is behind: a milestone not done whose `latest_start` is
+  before today (rolled forward to a business day). That is exactly "the
+  plan's minimum slack is negative": the forward pass starts every unfinished
+  milestone today or later, and a late milestone makes its predecessors late
+  too, back to one that starts today;
+- a red RSVP dimension in the stored `rsvp.DealScore`;
+- a missing anchor: budget unknown, no customer go-live date, no compelling
+  event or no success criteria.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from coaching.closeplan.models import Milestone
+from coaching.stale.models import Flag
+from deals.models import Opportunity
+
+from .periods import next_business_day
+
+DIMENSIONS: tuple[str, ...] = ("relationships", "strategy", "value", "process")
+DIMENSION_LETTERS = {"relationships": "R", "strategy": "S", "value": "V", "process": "P"}
+RAG = ("red", "amber", "green")
+FLAG_KINDS: list[tuple[str, str]] = list(Flag.Kind.choices)
+FLAG_LABELS: dict[str, str] = dict(FLAG_KINDS)
+
+EXCEPTION_REASONS = {
+    "flag": "Open flag",
+    "plan": "Close plan behind",
+    "rsvp": "Red RSVP",
+    "anchors": "Missing anchors",
+}
+
+
+def open_flags() -> QuerySet[Flag]:
+    return Flag.objects.filter(cleared_at__isnull=True)
+
+
+def has_open_flag(kind: str | None = None) -> Exists:
+    flags = open_flags().filter(opportunity=OuterRef("pk"))
+    if kind:
+        flags = flags.filter(kind=kind)
+    return Exists(flags)
+
+
+def has_snoozed_flag(*, today: dt.date) -> Exists:
+    return Exists(open_flags().filter(opportunity=OuterRef("pk"), snoozed_until__gt=today))
+
+
+def late_milestones(*, today: dt.date):
+    """Milestones of the deal's plan that should already have started."""
+    return Milestone.objects.filter(
+        plan__opportunity=OuterRef("pk"), done_on__isnull=True, latest_start__lt=next_business_day(today)
+    )
+
+
+def plan_behind(*, today: dt.date) -> Exists:
+    return Exists(late_milestones(today=today))
+
+
+def red_rsvp_q() -> Q:
+    red = Q()
+    for dimension in DIMENSIONS:
+        red |= Q(**{f"deal_score__{dimension}_status": "red"})
+    return red
+
+
+def missing_anchors_q() -> Q:
+    return (
+        Q(budget_status=Opportunity.BudgetStatus.UNKNOWN)
+        | Q(go_live_date__isnull=True)
+        | Q(compelling_event="")
+        | Q(success_criteria="")
+    )
+
+
+def exception_annotations(*, today: dt.date) -> dict:
+    """Boolean annotations, one per exception reason (see EXCEPTION_REASONS)."""
+    return {
+        "exc_flag": has_open_flag(),
+        "exc_plan": plan_behind(today=today),
+        "exc_rsvp": Case(When(red_rsvp_q(), then=Value(True)), default=Value(False)),
+        "exc_anchors": Case(When(missing_anchors_q(), then=Value(True)), default=Value(False)),
+    }
+
+
+def is_exception_q() -> Q:
+    """Use after `exception_annotations`."""
+    return Q(exc_flag=True) | Q(exc_plan=True) | Q(exc_rsvp=True) | Q(exc_anchors=True)
+
+
+def plan_annotations(*, today: dt.date) -> dict:
+    """For the rows shown: the first late milestone and the sign-by date
+    (`contract_signed.latest_finish`, the customer's own deadline for the PO)."""
+    late = late_milestones(today=today).order_by("latest_start", "position")
+    contract = Milestone.objects.filter(plan__opportunity=OuterRef("pk"), key="contract_signed")
+    return {
+        "late_milestone": Subquery(late.values("name")[:1]),
+        "late_milestone_start": Subquery(late.values("latest_start")[:1]),
+        "sign_by": Subquery(contract.values("latest_finish")[:1]),
+    }
+
+
+def probability() -> Cast:
+    return Cast(F("stage__probability"), FloatField()) / Value(100.0)
+
+
+def weighted_amount() -> Cast:
+    """amount × stage probability."""
+    return Cast(F("amount"), FloatField()) * probability()
+
+
+def decayed_amount() -> Cast:
+    """amount × propensity (stage probability decayed by time since senior
+    engagement), falling back to the stage probability until the sweep has run."""
+    return Cast(F("amount"), FloatField()) * Coalesce(F("propensity"), probability(), output_field=FloatField())

@@ -1,0 +1,45 @@
+"""Two small SQL helpers that work on PostgreSQL and on the embedded SQLite."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Aggregate, JSONField, QuerySet
+
+
+class JSONArrayAgg(Aggregate):
+    """Aggregate values into a JSON array (`jsonb_agg` / `json_group_array`),
+    so a row can carry its few related rows without a second query."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def grouped_rows(queryset: QuerySet, *, group_by: list[str], aggregates: dict[str, str]) -> list[dict]:
+    """`SELECT <group_by>, <aggregates> FROM (<queryset>) GROUP BY <group_by>`.
+
+    The inner query computes each row's expensive annotations (EXISTS
+    subqueries) once; the outer one aggregates them as many ways as needed.
+    `aggregates` maps a result name to SQL over the inner query's aliases."""
+    inner_sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    keys = ", ".join(quote(name) for name in group_by)
+    selects = ", ".join([keys, *(f"{sql} AS {quote(name)}" for name, sql in aggregates.items())])
+    sql = f"SELECT {selects} FROM ({inner_sql}) review_rows GROUP BY {keys}"  # noqa: S608 (no user input)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def count_where(alias: str, value: str | None = None) -> str:
+    """SQL counting inner rows where a boolean alias is true (or equals `value`)."""
+    column = connection.ops.quote_name(alias)
+    condition = column if value is None else f"{column} = '{value}'"
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def sum_of(alias: str) -> str:
+    return f"SUM({connection.ops.quote_name(alias)})"
