@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dealcoach.security.AbsoluteSessionMiddleware",
     "dealcoach.audit.middleware.AuditContextMiddleware",
+    "dealcoach.api.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,7 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "dealcoach.api.pagination.UpdatedAtCursorPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "dealcoach.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["dealcoach.api.throttling.TokenRateThrottle"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -190,7 +191,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dealcoach.api.idempotency.document_idempotency_and_throttling",
+    ],
 }
+# Sync plumbing (dealcoach/sync): requests per token per window, e.g. "100/10s", "1000/m".
+DEALCOACH_API_RATE = os.environ.get("DEALCOACH_API_RATE", "100/10s")
+# Webhook URLs may point at private / loopback addresses (tests, on-premise receivers).
+DEALCOACH_WEBHOOKS_ALLOW_PRIVATE = env_bool("DEALCOACH_WEBHOOKS_ALLOW_PRIVATE", False)
 
 # --- Sessions, lockout, Content-Security-Policy (dealcoach/security.py) ------------
 # 30 minutes idle (the expiry moves on with every request), 12 hours absolute.
