@@ -248,3 +248,38 @@ def opportunities_refresh_engagement(*, opportunity_ids: Iterable[int] | None = 
             senior.values("opportunity").annotate(m=Max("occurred_at")).values("m")[:1]
         ),
     )
+
+
+@transaction.atomic
+def activity_update(
+    *, actor, activity: Activity, data: dict[str, Any], stakeholders: Iterable[Stakeholder] | None = None,
+) -> Activity:
+    """Change an activity's kind, time or summary and, when `stakeholders` is
+    given, who took part (people at the deal's account only)."""
+    unknown = set(data) - {"kind", "occurred_at", "summary", "external_id"}
+    if unknown:
+        raise ValidationError({f: ["Unknown or read-only field."] for f in sorted(unknown)})
+    for field, value in data.items():
+        setattr(activity, field, value)
+    activity.summary = (activity.summary or "").strip()
+    if activity.occurred_at > timezone.now() + timezone.timedelta(days=1):
+        raise ValidationError({"occurred_at": ["An activity cannot be logged in the future."]})
+    if stakeholders is not None:
+        stakeholders = list(stakeholders)
+        for stakeholder in stakeholders:
+            _check_stakeholder_on_account(activity.opportunity, stakeholder, "stakeholders")
+    activity.full_clean(exclude=["external_id"] if not activity.external_id else None)
+    activity.save()
+    if stakeholders is not None:
+        activity.stakeholders.set(stakeholders)
+    opportunities_refresh_engagement(opportunity_ids=[activity.opportunity_id])
+    announce_deal_changed([activity.opportunity_id])
+    return activity
+
+
+@transaction.atomic
+def activity_soft_delete(*, actor, activity: Activity) -> None:
+    activity.mark_deleted()
+    activity.save(update_fields=["deleted_at", "updated_at"])
+    opportunities_refresh_engagement(opportunity_ids=[activity.opportunity_id])
+    announce_deal_changed([activity.opportunity_id])

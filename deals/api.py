@@ -1,0 +1,102 @@
+"""REST endpoints for opportunities (with their deal roles), activities and
+stages: thin views over the permission-scoped selectors and the same services
+the browser uses."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from dealcoach.api.base import ResourceViewSet, error_responses, resource_schema
+
+from .filters import ActivityFilterSet, OpportunityFilterSet
+from .models import DealRole, Stage
+from .selectors import activities_visible_to, opportunities_visible_to
+from .serializers import ActivitySerializer, OpportunitySerializer, StageSerializer
+from .services import activity_soft_delete, opportunity_soft_delete
+from .upsert import (
+    ACTIVITY_SPECS,
+    OPPORTUNITY_SPECS,
+    activities_upsert,
+    activity_write,
+    opportunities_upsert,
+    opportunity_write,
+)
+
+
+@extend_schema_view(**resource_schema(tag="opportunities", serializer=OpportunitySerializer, specs=OPPORTUNITY_SPECS))
+class OpportunityViewSet(ResourceViewSet):
+    serializer_class = OpportunitySerializer
+    filterset_class = OpportunityFilterSet
+    resource_label = "opportunity"
+    read_only_fields = ("id", "propensity", "created_at", "updated_at")
+
+    def base_queryset(self):
+        return opportunities_visible_to(self.request.user)
+
+    def detail_queryset(self, qs):
+        return qs.select_related("stage").prefetch_related(
+            Prefetch("roles", queryset=DealRole.objects.order_by("role", "id"))
+        )
+
+    def perform_create(self, raw):
+        return opportunity_write(actor=self.request.user, raw=raw, extra_specs=self.create_only_specs)
+
+    def perform_update(self, opportunity, raw, *, partial):
+        return opportunity_write(
+            actor=self.request.user, raw=raw, opportunity=opportunity, partial=partial,
+            extra_specs=self.create_only_specs,
+        )
+
+    def perform_destroy(self, opportunity):
+        opportunity_soft_delete(actor=self.request.user, opportunity=opportunity)
+
+    def upsert_service(self, *, actor, items):
+        return opportunities_upsert(actor=actor, items=items)
+
+
+@extend_schema_view(**resource_schema(tag="activities", serializer=ActivitySerializer, specs=ACTIVITY_SPECS))
+class ActivityViewSet(ResourceViewSet):
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilterSet
+    resource_label = "activity"
+
+    def base_queryset(self):
+        return activities_visible_to(self.request.user)
+
+    def detail_queryset(self, qs):
+        return qs.prefetch_related("stakeholders")
+
+
+    def perform_create(self, raw):
+        return activity_write(actor=self.request.user, raw=raw, extra_specs=self.create_only_specs)
+
+    def perform_update(self, activity, raw, *, partial):
+        return activity_write(
+            actor=self.request.user, raw=raw, activity=activity, partial=partial, extra_specs=self.create_only_specs,
+        )
+
+    def perform_destroy(self, activity):
+        activity_soft_delete(actor=self.request.user, activity=activity)
+
+    def upsert_service(self, *, actor, items):
+        return activities_upsert(actor=actor, items=items)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["stages"], summary="List the pipeline stages in order",
+                       responses={200: StageSerializer(many=True), **error_responses()}),
+    retrieve=extend_schema(
+        tags=["stages"], summary="Get one stage by slug",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="Stage slug.")],
+        responses={200: StageSerializer, **error_responses(404)},
+    ),
+)
+class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Pipeline stages are configuration every signed-in user may read."""
+
+    serializer_class = StageSerializer
+    queryset = Stage.objects.order_by("order")
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    pagination_class = None
+    filter_backends: list = []

@@ -1,0 +1,19 @@
+"""API test helpers: a client that authenticates like a connector (Bearer token)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from dealcoach.tokens import api_token_issue
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        _, plain = api_token_issue(user=user, name="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    return client
+
+
+@pytest.fixture
+def api_as():
+    return client_for
