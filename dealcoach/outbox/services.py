@@ -1,0 +1,136 @@
+"""Transactional outbox.
+
+Writers call `outbox_enqueue(task=..., kwargs=...)` inside the transaction of
+their database change (services are `@transaction.atomic`). The row commits or
+rolls back with the change. After commit the message is published straight
+away with a short broker timeout; if Redis is down the save still succeeds
+(the failure is logged) and `python manage.py relay_outbox` publishes it when
+Redis is back.
+
+Consumers are idempotent: the broker carries only the message id
+(`outbox.deliver`), and `outbox_consume` claims the message with a conditional
+UPDATE in the same transaction as the task's writes. A message published
+twice (a relay that died between publish and bookkeeping, a redelivery after a
+worker was killed) has its effect once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu import Connection
+
+from .models import OutboxMessage
+
+logger = logging.getLogger("dealcoach.outbox")
+
+DELIVER_TASK = "outbox.deliver"
+# A save must never wait on the broker for long: connect and I/O give up after this.
+PUBLISH_TIMEOUT_SECONDS = 1.0
+
+
+def outbox_enqueue(*, task: str, kwargs: dict[str, Any] | None = None) -> OutboxMessage:
+    """Queue `task(**kwargs)` to run after the current transaction commits.
+    Call inside the transaction of the change the task follows from. `kwargs`
+    must be JSON (ids, ISO dates), as for any Celery task."""
+    message = OutboxMessage.objects.create(task=task, kwargs=kwargs or {})
+    transaction.on_commit(lambda: outbox_publish_quietly(ids=[message.pk]))
+    return message
+
+
+def _publish_connection() -> Connection:
+    conf = current_app.conf
+    options = dict(conf.broker_transport_options or {})
+    options.update(socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS, socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+                   max_retries=0)
+    return Connection(conf.broker_url, connect_timeout=PUBLISH_TIMEOUT_SECONDS, transport_options=options)
+
+
+def _publish(messages: list[OutboxMessage]) -> list[int]:
+    """Publish `messages` in order; stop at the first broker failure. Returns the published ids."""
+    from .tasks import outbox_deliver
+
+    published: list[int] = []
+    if current_app.conf.task_always_eager:
+        for message in messages:
+            outbox_deliver.apply(kwargs={"message_id": message.pk}, task_id=f"outbox-{message.pk}")
+            published.append(message.pk)
+        return published
+    with _publish_connection() as connection:
+        producer = current_app.amqp.Producer(connection, auto_declare=True)
+        for message in messages:
+            outbox_deliver.apply_async(
+                kwargs={"message_id": message.pk}, task_id=f"outbox-{message.pk}", producer=producer, retry=False,
+            )
+            published.append(message.pk)
+    return published
+
+
+def outbox_relay(*, ids: Iterable[int] | None = None, limit: int = 200) -> int:
+    """Publish undispatched messages (all, or only `ids`), oldest first. Rows
+    being published by another relay are skipped (SKIP LOCKED), so relays and
+    the after-commit publisher never send a message at the same moment.
+    Returns how many were published; raises the broker error if none could be."""
+    error: Exception | None = None
+    with transaction.atomic():
+        pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(dispatched_at__isnull=True)
+        if ids is not None:
+            pending = pending.filter(pk__in=list(ids))
+        batch = list(pending.order_by("id")[:limit])
+        if not batch:
+            return 0
+        published: list[int] = []
+        try:
+            published = _publish(batch)
+        except Exception as exc:  # any broker failure: keep the rows for the next round
+            error = exc
+        if published:
+            OutboxMessage.objects.filter(pk__in=published).update(dispatched_at=timezone.now())
+        if error is not None:
+            failed = [m.pk for m in batch if m.pk not in set(published)]
+            OutboxMessage.objects.filter(pk__in=failed).update(
+                attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
+            )
+    if error is not None and not published:
+        raise error
+    return len(published)
+
+
+def outbox_publish_quietly(*, ids: Iterable[int]) -> int:
+    """The after-commit publisher: never raises into the request that saved."""
+    try:
+        return outbox_relay(ids=ids)
+    except Exception as exc:
+        logger.warning("outbox: broker unavailable, %s left for the relay: %s", list(ids), exc)
+        return 0
+
+
+def outbox_consume(*, message_id: int) -> bool:
+    """Run the message's task once. Returns False when it had already run.
+
+    The claim (consumed_at) and the task's writes commit together: if the task
+    fails or the worker dies, both roll back and a redelivery runs it again; a
+    concurrent duplicate waits on the row lock and then finds it consumed."""
+    with transaction.atomic():
+        claimed = OutboxMessage.objects.filter(pk=message_id, consumed_at__isnull=True).update(
+            consumed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        message = OutboxMessage.objects.get(pk=message_id)
+        task = current_app.tasks[message.task]
+        task(**message.kwargs)
+        return True
+
+
+def outbox_prune(*, older_than: timedelta = timedelta(days=7)) -> int:
+    """Forget consumed messages older than `older_than`."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = OutboxMessage.objects.filter(consumed_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted
