@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 20 * HOUR},
     },
+    "sessions-overdue-commitments-daily": {
+        "task": "coaching.sessions.tasks.send_overdue_commitment_digests",
+        "schedule": crontab(hour=6, minute=45),
+        "options": {"expires": 20 * HOUR},
+    },
     "review-weekly-digest-monday": {
         "task": "coaching.review.tasks.send_weekly_review_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),

@@ -94,14 +94,39 @@ class DealListFilter:
         return list(self.choices() if callable(self.choices) else self.choices)
 
 
+@dataclass(frozen=True)
+class DeskPanel:
+    """A box at the top of My deals (e.g. the rep's open coaching commitments)."""
+
+    key: str
+    title: str
+    template: str
+    context: Callable[..., dict[str, Any] | None]  # (*, request) -> dict | None (None hides the box)
+    order: int = 100
+
+
 @dataclass
 class _Registry:
+    desk_panels: dict[str, DeskPanel] = field(default_factory=dict)
     page_panels: dict[str, DealPagePanel] = field(default_factory=dict)
     list_columns: dict[str, DealListColumn] = field(default_factory=dict)
     list_filters: dict[str, DealListFilter] = field(default_factory=dict)
 
 
 _registry = _Registry()
+
+
+def register_desk_panel(panel: DeskPanel) -> None:
+    _registry.desk_panels[panel.key] = panel
+
+
+def desk_panels_for(*, request) -> list[RenderedPanel]:
+    rendered = []
+    for panel in sorted(_registry.desk_panels.values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(request=request)
+        if context is not None:
+            rendered.append(RenderedPanel(panel.key, panel.title, panel.template, context))
+    return rendered
 
 
 def register_page_panel(panel: DealPagePanel) -> None:
@@ -118,6 +143,7 @@ def register_list_filter(list_filter: DealListFilter) -> None:
 
 def unregister(key: str) -> None:
     """Drop every registration under `key` (tests use it to simulate a missing app)."""
+    _registry.desk_panels.pop(key, None)
     _registry.page_panels.pop(key, None)
     _registry.list_columns.pop(key, None)
     _registry.list_filters.pop(key, None)

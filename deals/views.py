@@ -68,6 +68,7 @@ def my_deals(request):
         "page": page,
         "deals": deals,
         "columns": panels.list_columns_for(user=request.user, opportunities=deals, as_of=timezone.localdate()),
+        "desk_panels": panels.desk_panels_for(request=request),
         "sorts": [(key, label) for key, (_, label) in SORTS.items() if key != "rsvp" or panels.sort_column(key)],
         "has_any_deal": bool(deals) or desk.has_any_deal(request.user),
         "today": timezone.localdate(),

@@ -5,3 +5,8 @@ class CoachingSessionsConfig(AppConfig):
     name = "coaching.sessions"
     label = "coaching_sessions"
     verbose_name = "Coaching sessions"
+
+    def ready(self):
+        from . import panels
+
+        panels.register()
