@@ -158,6 +158,7 @@ def check_org_chart(*, items: list[Item]) -> None:
     """Refuse a reports-to that would put someone above themselves, in memory:
     the accounts' current chart (one query) overlaid with the batch's changes."""
     account_ids = {i.values["account"].pk for i in items if i.values.get("account") is not None}
+    account_ids |= {i.extra["reports_to"]["account"] for i in items if (i.extra.get("reports_to") or {}).get("account")}
     bosses: dict[str, str | None] = {}
     rows = Stakeholder.objects.filter(account_id__in=account_ids).values_list(
         "id", "external_id", "reports_to_id", "reports_to__external_id"
