@@ -50,4 +50,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
         "options": {"expires": DAY},
     },
+    # Webhook outbox: sends whatever the on-commit nudge missed (e.g. Redis was down).
+    "sync-deliver-webhooks-every-minute": {
+        "task": "dealcoach.sync.tasks.deliver_webhooks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "sync-cleanup-hourly": {
+        "task": "dealcoach.sync.tasks.sync_cleanup",
+        "schedule": crontab(minute=17),
+        "options": {"expires": HOUR},
+    },
 }

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from kombu import Connection
 
 from dealcoach.models import User
 from dealcoach.permissions import visible_users_q
@@ -48,6 +49,8 @@ WEBHOOK_EVENTS = (
     "close_plan.validated",
 )
 SUBSCRIPTION_FIELDS = ("url", "events", "secret", "description", "active")
+# A save must never wait on the broker for long.
+NUDGE_TIMEOUT_SECONDS = 1.0
 
 
 def _setting(name: str, default):
@@ -171,8 +174,12 @@ def nudge_delivery() -> None:
     database and the beat job sends them if the broker is down."""
     from .tasks import deliver_webhooks
 
+    conf = deliver_webhooks.app.conf
+    options = {**(conf.broker_transport_options or {}), "socket_connect_timeout": NUDGE_TIMEOUT_SECONDS,
+               "socket_timeout": NUDGE_TIMEOUT_SECONDS, "max_retries": 0}
     try:
-        deliver_webhooks.apply_async(retry=False)
+        with Connection(conf.broker_url, connect_timeout=NUDGE_TIMEOUT_SECONDS, transport_options=options) as conn:
+            deliver_webhooks.apply_async(retry=False, connection=conn)
     except Exception:  # noqa: BLE001 - a broker outage must not fail the request
         logger.warning("Could not enqueue deliver_webhooks; the beat job will send the deliveries.", exc_info=True)
 

@@ -321,3 +321,10 @@ def test_it_shows_the_delivery_log(alice, alice_deal):
     body = client_for(alice).get(f"/api/v1/webhooks/{subscription.id}/deliveries/").json()
     assert [d["payload"]["name"] for d in body["results"]] == ["Second", "First"]
     assert body["results"][0]["status"] == "pending"
+
+
+def test_the_beat_schedule_sends_webhooks_every_minute_and_cleans_up():
+    tasks = {entry["task"]: entry["schedule"] for entry in celery_app.conf.beat_schedule.values()}
+    assert tasks["dealcoach.sync.tasks.deliver_webhooks"] == 60.0
+    assert "dealcoach.sync.tasks.sync_cleanup" in tasks
+    assert "dealcoach.sync.tasks.deliver_webhooks" in celery_app.tasks
