@@ -43,7 +43,10 @@ def account_visibility_q(user, *, prefix: str = "") -> Q:
 
 
 def can_own_deals_of(user, owner) -> bool:
-    """May `user` assign a deal to `owner`? Admins anyone, managers their team, reps only themselves."""
+    """May `user` assign a deal to `owner`? Admins anyone, managers their team, reps only themselves.
+    Never to or by a deactivated (or anonymous) user."""
+    if user is None or not user.is_authenticated or not user.is_active or owner is None or not owner.is_active:
+        return False
     if user.is_superuser or user.role == "admin":
         return True
     if user.role == "manager":
@@ -65,6 +68,8 @@ def reviewable_teams_q(user) -> Q:
 
 def visible_users_q(user) -> Q:
     """Users whose names may appear in `user`'s filters (owners they can see)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return MATCH_NOTHING
     if user.is_superuser or user.role == "admin":
         return Q()
     if user.role == "manager":
