@@ -55,13 +55,8 @@ def non_negative(value):
 
 # --- My deals -----------------------------------------------------------------
 
-SORTS = {
-    "close": ("expected_close_date", "Close date"),
-    "amount": ("amount", "Amount"),
-    "stage": ("stage__order", "Stage"),
-    "rsvp": (None, "RSVP overall"),
-    "updated": ("updated_at", "Last updated"),
-}
+# Built-in sorts; coaching columns registered with a `sort` add theirs (e.g. RSVP overall).
+SORTS = {"close": "Close date", "amount": "Amount", "stage": "Stage", "updated": "Last updated"}
 STATUS_CHOICES = [("open", "Open"), ("won", "Won"), ("lost", "Lost"), ("all", "All")]
 
 
@@ -77,8 +72,9 @@ class DealListQuery(forms.Form):
     sort = forms.CharField(required=False)
     page = forms.IntegerField(required=False, min_value=1)
 
-    def __init__(self, data, *, stages, owners, extra_filters=()):
+    def __init__(self, data, *, stages, owners, extra_filters=(), extra_sorts=()):
         super().__init__(data)
+        self.sorts = list(SORTS.items()) + list(extra_sorts)
         self.fields["stage"].choices = [("", "Any stage")] + [(s.slug, s.name) for s in stages]
         self.show_owner = len(owners) > 1
         self.fields["owner"].choices = [("", "Anyone")] + [(str(u.pk), str(u)) for u in owners]
@@ -106,7 +102,7 @@ class DealListQuery(forms.Form):
                 data[name] = None
         data["status"] = data.get("status") or "open"
         sort = (data.get("sort") or "close").strip()
-        data["sort"] = sort if sort.lstrip("-") in SORTS else "close"
+        data["sort"] = sort if sort.lstrip("-") in dict(self.sorts) else "close"
         return data
 
 

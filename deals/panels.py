@@ -153,6 +153,12 @@ def list_filters() -> list[DealListFilter]:
     return sorted(_registry.list_filters.values(), key=lambda f: (f.order, f.key))
 
 
+def list_sorts() -> list[tuple[str, str]]:
+    """(key, label) of the registered columns the list can sort by."""
+    columns = sorted(_registry.list_columns.values(), key=lambda c: (c.order, c.key))
+    return [(c.key, c.label) for c in columns if c.sort is not None]
+
+
 def sort_column(key: str) -> DealListColumn | None:
     column = _registry.list_columns.get(key)
     return column if column is not None and column.sort is not None else None

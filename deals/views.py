@@ -23,7 +23,6 @@ from accounts.selectors import accounts_visible_to
 from . import desk, panels
 from .desk_services import deal_quick_add, deal_role_add
 from .forms import (
-    SORTS,
     ActivityQuickLogForm,
     DealListQuery,
     DealRoleEditForm,
@@ -56,7 +55,9 @@ def my_deals(request):
     stages = stages_in_order()
     owners = desk.owners_visible_to(request.user)
     extra_filters = panels.list_filters()
-    query_form = DealListQuery(request.GET, stages=stages, owners=owners, extra_filters=extra_filters)
+    query_form = DealListQuery(
+        request.GET, stages=stages, owners=owners, extra_filters=extra_filters, extra_sorts=panels.list_sorts()
+    )
     query = query_form.values()
     page = desk.paginate(
         desk.deal_list_queryset(user=request.user, query=query, extra_filters=extra_filters), query.get("page")
@@ -69,7 +70,6 @@ def my_deals(request):
         "deals": deals,
         "columns": panels.list_columns_for(user=request.user, opportunities=deals, as_of=timezone.localdate()),
         "desk_panels": panels.desk_panels_for(request=request),
-        "sorts": [(key, label) for key, (_, label) in SORTS.items() if key != "rsvp" or panels.sort_column(key)],
         "has_any_deal": bool(deals) or desk.has_any_deal(request.user),
         "today": timezone.localdate(),
     }

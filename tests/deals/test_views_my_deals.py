@@ -189,3 +189,21 @@ def test_it_runs_a_constant_number_of_queries(client, request, django_assert_max
     assert len(large.captured_queries) == len(small.captured_queries)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(URL, {"sort": "-amount", "q": "Deal", "stage": "discover"})
+
+
+def test_it_sorts_by_a_registered_coaching_column(client, alice):
+    from django.db.models import F
+
+    deal(alice, "Small", amount=Decimal("1"))
+    deal(alice, "Big", amount=Decimal("9"))
+    panels.register_list_column(panels.DealListColumn(
+        key="test_sort", label="Test score", template="deals/_partials/text_cell.html",
+        cells=lambda *, user, opportunities, as_of: {}, sort=lambda qs: qs.annotate(sort_test_sort=F("amount")),
+    ))
+    try:
+        client.force_login(alice)
+        response = client.get(URL, {"sort": "-test_sort"})
+        assert names(response) == ["Big", "Small"]
+        assert 'value="-test_sort" selected' in response.content.decode()
+    finally:
+        panels.unregister("test_sort")
