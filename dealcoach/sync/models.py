@@ -134,3 +134,21 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.status})"
+
+
+class CsvUpload(models.Model):
+    """A CSV file checked by a dry run and waiting for its owner to import it
+    (so the browser import does not need the file uploaded twice)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="csv_uploads")
+    resource = models.CharField(max_length=20)
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'upload'} ({self.resource})"

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from dealcoach.permissions import account_visibility_q, visible_owner_ids_q
 
-from .models import ChangeLogEntry, WebhookDelivery, WebhookSubscription
+from .models import ChangeLogEntry, CsvUpload, WebhookDelivery, WebhookSubscription
 
 Resource = ChangeLogEntry.Resource
 
@@ -134,3 +134,13 @@ def webhook_subscription_get_for_user(*, user, subscription_id) -> WebhookSubscr
 
 def webhook_deliveries_of(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
     return WebhookDelivery.objects.filter(subscription=subscription).order_by("-id")
+
+
+# --- CSV uploads ------------------------------------------------------------------------
+
+def csv_upload_get_for_user(*, user, upload_id) -> CsvUpload:
+    """An upload is its owner's only."""
+    try:
+        return CsvUpload.objects.get(pk=upload_id, owner=user)
+    except (CsvUpload.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such upload.") from None

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from .changes import changes_prune
 from .idempotency_store import idempotency_keys_prune
+from .services import csv_uploads_prune
 from .webhooks import webhook_deliveries_prune, webhook_deliveries_send_due
 
 
@@ -15,9 +16,10 @@ def deliver_webhooks() -> dict:
 
 @shared_task(name="dealcoach.sync.tasks.sync_cleanup", ignore_result=True)
 def sync_cleanup() -> dict:
-    """Forget expired idempotency keys, old change-log entries and old delivery logs."""
+    """Forget expired idempotency keys, old change-log entries, delivery logs and CSV uploads."""
     return {
         "idempotency_keys": idempotency_keys_prune(),
         "changes": changes_prune(),
         "webhook_deliveries": webhook_deliveries_prune(),
+        "csv_uploads": csv_uploads_prune(),
     }
