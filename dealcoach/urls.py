@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("coaching.stale.urls")),
     path("", include("coaching.review.urls")),
     path("", include("coaching.sessions.urls")),
+    path("", include("dealcoach.sync.urls")),
 ]
