@@ -1,0 +1,389 @@
+"""Run every benchmark of the scale issue and write BENCHMARKS.md.
+
+Started by `make bench` (scripts/bench.sh), which provides a throwaway
+PostgreSQL and Redis exactly like the test command. Each figure is reported
+with its median and p95 over repeated runs and its query count, next to the
+target. Progress goes to stdout as it runs.
+
+    python -m bench.run                       # the full sizes (1,000,000 deals)
+    python -m bench.run --opportunities 50000 --accounts 5000 --team-deals 5000   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS: list[dict] = []
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def record(figure: str, value: str, target: str, met: bool | None, detail: str = "") -> None:
+    RESULTS.append({"figure": figure, "value": value, "target": target, "met": met, "detail": detail})
+    mark = {True: "OK  ", False: "MISS", None: "    "}[met]
+    say(f"  [{mark}] {figure}: {value} (target {target}) {detail}")
+
+
+# --- 1. review page -------------------------------------------------------------------------
+
+def bench_review_page(runs: int) -> None:
+    from django.test import Client
+
+    from bench.measure import repeat
+    from dealcoach.models import User
+
+    say("1. Weekly pipeline review page (bench_mgr_1)")
+    client = Client()
+    client.force_login(User.objects.get(username="bench_mgr_1"))
+    status = client.get("/review/").status_code
+    timing = repeat(lambda: client.get("/review/"), runs=runs)
+    record("review page, 10k open deals: p95", f"{timing.p95:.0f} ms (median {timing.median:.0f} ms)",
+           "≤ 250 ms", timing.p95 <= 250, f"HTTP {status}")
+    record("review page queries", str(timing.max_queries), "≤ 10", timing.max_queries <= 10)
+
+
+# --- 2. API list page -----------------------------------------------------------------------
+
+def _cursor_at(depth: int) -> str:
+    from deals.models import Opportunity
+
+    row = (Opportunity.objects.filter(deleted_at__isnull=True).order_by("updated_at", "id")
+           .values_list("updated_at", flat=True)[depth:depth + 1])
+    position = str(list(row)[0])
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def bench_api_list(runs: int, depth: int) -> None:
+    from django.test import Client
+
+    from bench.measure import repeat
+    from dealcoach.models import User
+    from dealcoach.tokens import api_token_issue
+
+    say(f"2. GET /api/v1/opportunities/ page of 100 (first page and {depth:,} rows deep)")
+    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": "admin", "is_superuser": True})
+    _, token = api_token_issue(user=admin, name="bench")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    first = client.get("/api/v1/opportunities/", {"page_size": 100})
+    assert first.status_code == 200, first.content[:300]
+    assert len(first.json()["results"]) == 100
+    timing = repeat(lambda: client.get("/api/v1/opportunities/", {"page_size": 100}), runs=runs)
+    record("API list, first page: p95", f"{timing.p95:.1f} ms (median {timing.median:.1f} ms)", "≤ 100 ms",
+           timing.p95 <= 100)
+    record("API list, first page queries", str(timing.max_queries), "≤ 10", timing.max_queries <= 10)
+    cursor = _cursor_at(depth)
+    deep = client.get("/api/v1/opportunities/", {"page_size": 100, "cursor": cursor})
+    assert deep.status_code == 200 and len(deep.json()["results"]) == 100, deep.content[:300]
+    timing = repeat(lambda: client.get("/api/v1/opportunities/", {"page_size": 100, "cursor": cursor}), runs=runs)
+    record(f"API list, {depth:,} deep: p95", f"{timing.p95:.1f} ms (median {timing.median:.1f} ms)",
+           "≤ 100 ms", timing.p95 <= 100)
+    record(f"API list, {depth:,} deep queries", str(timing.max_queries), "≤ 10", timing.max_queries <= 10)
+    return token
+
+
+# --- 3. bulk upsert -------------------------------------------------------------------------
+
+def _items(prefix: str, start: int, count: int, existing: bool, accounts: int) -> list[dict]:
+    items = []
+    for n in range(start, start + count):
+        items.append({
+            "external_id": f"bench-opp-{n}" if existing else f"{prefix}-{n}",
+            "account_external_id": f"bench-acc-{1 + (n * 7) % accounts}",
+            "name": f"Upserted deal {n}", "amount": f"{1000 + n % 9000}.00", "currency": "USD",
+            "stage": ["qualify", "discover", "evaluate", "propose", "negotiate"][n % 5],
+            "expected_close_date": "2027-03-01",
+        })
+    return items
+
+
+def bench_bulk_upsert(total: int, batch: int, accounts: int) -> None:
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from dealcoach.models import User
+    from dealcoach.tokens import api_token_issue
+
+    say(f"3. Bulk upsert of {total:,} opportunities through the API in batches of {batch:,} (half new)")
+    admin = User.objects.get(username="bench_admin")
+    _, token = api_token_issue(user=admin, name="bench-bulk")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    half = total // 2
+    items = _items("bench-new", 1, half, existing=False, accounts=accounts) + \
+        _items("", 1, half, existing=True, accounts=accounts)
+    items.sort(key=lambda item: item["external_id"])
+    started = time.perf_counter()
+    errors = 0
+    for offset in range(0, total, batch):
+        response = client.post("/api/v1/opportunities/bulk-upsert/", {"items": items[offset:offset + batch]},
+                               content_type="application/json")
+        assert response.status_code in (200, 207), response.content[:500]
+        errors += sum(1 for r in response.json()["results"] if r["result"] == "error")
+    api_seconds = time.perf_counter() - started
+    api_rate = total / api_seconds
+
+    # The same shape of work straight into PostgreSQL: COPY into a temp table, then one
+    # INSERT ... ON CONFLICT into deals_opportunity.
+    raw = _items("bench-raw", 1, half, existing=False, accounts=accounts) + \
+        _items("", half + 1, half, existing=True, accounts=accounts)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, external_id FROM accounts_account WHERE external_id LIKE 'bench-acc-%%'")
+        account_ids = dict((ext, pk) for pk, ext in cursor.fetchall())
+        cursor.execute("SELECT slug, id, forecast_category FROM deals_stage")
+        stages = {slug: (pk, cat) for slug, pk, cat in cursor.fetchall()}
+        cursor.execute("SELECT id FROM dealcoach_user WHERE username = 'bench_admin'")
+        owner_id = cursor.fetchone()[0]
+    buffer = io.StringIO()
+    for item in raw:
+        stage_id, category = stages[item["stage"]]
+        buffer.write("\t".join([item["external_id"], str(account_ids[item["account_external_id"]]), str(owner_id),
+                                item["name"], item["amount"], "USD", str(stage_id), category,
+                                item["expected_close_date"]]) + "\n")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw_cursor = cursor.cursor
+        raw_cursor.execute("CREATE TEMP TABLE bench_raw (external_id text, account_id bigint, owner_id bigint, "
+                           "name text, amount numeric, currency text, stage_id bigint, forecast_category text, "
+                           "expected_close_date date) ON COMMIT DROP")
+        with raw_cursor.copy("COPY bench_raw FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        raw_cursor.execute("""
+            INSERT INTO deals_opportunity (external_id, account_id, owner_id, name, amount, currency, stage_id,
+                status, lost_reason, expected_close_date, budget_status, compelling_event, consequence_if_missed,
+                success_criteria, business_value, competitors, strategy, strategy_notes, notes, forecast_category,
+                created_at, updated_at)
+            SELECT external_id, account_id, owner_id, name, amount, currency, stage_id, 'open', '',
+                   expected_close_date, 'unknown', '', '', '', '', '["do nothing"]', '', '', '', forecast_category,
+                   now(), now()
+            FROM bench_raw ORDER BY external_id
+            ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount,
+                stage_id = EXCLUDED.stage_id, expected_close_date = EXCLUDED.expected_close_date,
+                updated_at = now()""")
+    raw_seconds = time.perf_counter() - started
+    raw_rate = total / raw_seconds
+    record("bulk upsert through the API", f"{api_rate:,.0f} rows/s ({api_seconds:.2f} s, {errors} item errors)",
+           "≥ 5,000 rows/s", api_rate >= 5000)
+    record("raw COPY + INSERT ON CONFLICT, same rows", f"{raw_rate:,.0f} rows/s ({raw_seconds:.2f} s)", "—", None)
+    ratio = api_rate / raw_rate
+    record("API ÷ raw", f"{ratio:.1%}", "≥ 10%", ratio >= 0.10)
+
+
+# --- 4. sweep -----------------------------------------------------------------------------
+
+def _child(job: str, as_of: date) -> dict:
+    output = subprocess.run([sys.executable, "-m", "bench.child", job, as_of.isoformat()], cwd=ROOT,
+                            capture_output=True, text=True, check=True, env=os.environ.copy())
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def bench_sweep(as_of: date, open_deals: int) -> None:
+    say(f"4. Stale-deal sweep over {open_deals:,} open deals (fresh process each run)")
+    first = _child("sweep", as_of)
+    record("sweep, first run", f"{first['seconds']:.1f} s, peak RSS {first['peak_rss_mb']:.0f} MB",
+           "≤ 60 s, ≤ 500 MB", first["seconds"] <= 60 and first["peak_rss_mb"] <= 500,
+           f"raised {first.get('raised', '?'):,}" if isinstance(first.get("raised"), int) else "")
+    rerun = _child("sweep", as_of)
+    record("sweep, rerun with nothing to change", f"{rerun['seconds']:.1f} s, peak RSS {rerun['peak_rss_mb']:.0f} MB",
+           "≤ 5 s", rerun["seconds"] <= 5,
+           f"raised {rerun.get('raised', '?')}, cleared {rerun.get('cleared', '?')}")
+
+
+# --- 5. rescoring -------------------------------------------------------------------------
+
+def bench_rescoring(count: int, as_of: date) -> None:
+    from coaching.rsvp.services import deal_scores_recompute
+    from deals.models import Opportunity
+
+    say(f"5. RSVP rescoring of {count:,} deals")
+    ids = list(Opportunity.objects.filter(status="open").order_by("id").values_list("id", flat=True)[:count])
+    started = time.perf_counter()
+    deal_scores_recompute(opportunity_ids=ids, as_of=as_of)
+    seconds = time.perf_counter() - started
+    rate = len(ids) / seconds
+    record("RSVP rescoring", f"{rate:,.0f} deals/s ({seconds:.1f} s for {len(ids):,})", "≥ 5,000 deals/s",
+           rate >= 5000)
+
+
+# --- 6. throughput under gunicorn ---------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wrk(url: str, header: str, seconds: int, connections: int) -> tuple[float, int, str]:
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url],
+                            capture_output=True, text=True, timeout=seconds + 30)
+    text = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    errors = 0
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    p99 = re.search(r"99%\s+([\d.]+\w+)", text)
+    return rps, errors, p99.group(1) if p99 else "?"
+
+
+def bench_throughput(token: str, seconds: int) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from dealcoach.models import User
+
+    say(f"6. Throughput under gunicorn (2 workers) with wrk on loopback, {seconds} s each")
+    if not shutil.which("wrk"):
+        record("review page under load", "not measured: wrk is not installed", "≥ 50 req/s, 0 errors", False)
+        return
+    manager = User.objects.get(username="bench_mgr_1")
+    session = SessionStore()
+    session["_auth_user_id"] = str(manager.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = manager.get_session_auth_hash()
+    session["dealcoach_login_at"] = int(time.time())
+    session.create()
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dealcoach.settings.test", "DEBUG": "0",
+           "DEALCOACH_API_RATE": "1000000/1s"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "dealcoach.wsgi:application", "--bind",
+                               f"127.0.0.1:{port}", "--workers", "2", "--threads", "1", "--log-level", "warning"],
+                              cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        base = f"http://127.0.0.1:{port}"
+        rps, errors, p99 = _wrk(f"{base}/review/", f"Cookie: sessionid={session.session_key}", seconds, 8)
+        record("review page under load (2 workers, 8 connections)", f"{rps:.1f} req/s, {errors} errors, p99 {p99}",
+               "≥ 50 req/s, 0 errors", rps >= 50 and errors == 0)
+        rps, errors, p99 = _wrk(f"{base}/api/v1/opportunities/?page_size=100", f"Authorization: Bearer {token}",
+                                seconds, 8)
+        record("API list under load (2 workers, 8 connections)", f"{rps:.1f} req/s, {errors} errors, p99 {p99}",
+               "0 errors", errors == 0)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# --- report -------------------------------------------------------------------------------
+
+def write_report(sizes: dict, args, started: datetime) -> None:
+    cpu = "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    with open("/proc/meminfo") as meminfo:
+        memory_gb = int(meminfo.readline().split()[1]) / 1024 / 1024
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run `make bench` to reproduce (it starts a throwaway PostgreSQL and Redis, loads the data with "
+        f"`bench/generate.py`, runs `bench/run.py` and rewrites this file). Last run: {started:%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"- Machine: {os.cpu_count()} cores ({cpu}), {memory_gb:.0f} GiB RAM, {platform.platform()}",
+        f"- PostgreSQL {pg_version} (fsync off, throwaway), Python {platform.python_version()}",
+        f"- Data: {sizes['opportunities']:,} open deals, {sizes['accounts']:,} accounts, "
+        f"{sizes['stakeholders']:,} stakeholders, {sizes['activities']:,} activities; "
+        f"{sizes['teams']} teams of {args.reps_per_team} reps; the benchmarked manager's team holds "
+        f"{sizes['team_deals']:,} open deals",
+        f"- Repeated runs per timing: {args.runs} (after 2 warm-ups); times are server-side (Django test client "
+        f"in-process) except the gunicorn rows (wrk over loopback)",
+        "",
+        "| figure | measured | target | met |",
+        "|---|---|---|---|",
+    ]
+    for row in RESULTS:
+        met = {True: "yes", False: "**no**", None: ""}[row["met"]]
+        value = row["value"] + (f" — {row['detail']}" if row["detail"] else "")
+        lines.append(f"| {row['figure']} | {value} | {row['target']} | {met} |")
+    missed = [r for r in RESULTS if r["met"] is False]
+    lines += ["", "## Misses", ""]
+    if missed:
+        lines += [f"- {r['figure']}: {r['value']} against {r['target']}." for r in missed]
+        lines += ["", "See `bench/NOTES.md` for what the profiles show and what was tried."]
+    else:
+        lines.append("None: every target was met in this run.")
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
+    say(f"Wrote {ROOT / 'BENCHMARKS.md'}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--stakeholders-per-account", type=int, default=3)
+    parser.add_argument("--activities-per-opportunity", type=int, default=2)
+    parser.add_argument("--teams", type=int, default=20)
+    parser.add_argument("--reps-per-team", type=int, default=10)
+    parser.add_argument("--team-deals", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--rescore", type=int, default=100_000)
+    parser.add_argument("--load-seconds", type=int, default=15)
+    parser.add_argument("--skip-load", action="store_true", help="reuse data already in the database")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers, e.g. 1,2")
+    args = parser.parse_args(argv)
+
+    from bench.generate import _setup_django, generate
+
+    _setup_django()
+    started = datetime.utcnow()
+    as_of = date.today()
+    only = {int(x) for x in args.only.split(",") if x}
+    sizes = {"teams": args.teams, "accounts": args.accounts, "opportunities": args.opportunities,
+             "stakeholders": args.accounts * args.stakeholders_per_account,
+             "activities": args.opportunities * args.activities_per_opportunity, "team_deals": args.team_deals}
+    if not args.skip_load:
+        sizes = generate(accounts=args.accounts, opportunities=args.opportunities,
+                         stakeholders_per_account=args.stakeholders_per_account,
+                         activities_per_opportunity=args.activities_per_opportunity, teams=args.teams,
+                         reps_per_team=args.reps_per_team, team_deals=args.team_deals, as_of=as_of, progress=say)
+
+    def want(number: int) -> bool:
+        return not only or number in only
+
+    token = None
+    # The sweep stores propensity and flags, which the review page reads: run it first.
+    if want(4):
+        bench_sweep(as_of, args.opportunities)
+    if want(5):
+        bench_rescoring(min(args.rescore, args.opportunities), as_of)
+    if want(1):
+        bench_review_page(args.runs)
+    if want(2) or want(6):
+        token = bench_api_list(args.runs, depth=min(900_000, args.opportunities - 200))
+    if want(3):
+        bench_bulk_upsert(10_000, 1_000, args.accounts)
+    if want(6):
+        bench_throughput(token, args.load_seconds)
+    write_report(sizes, args, started)
+
+
+if __name__ == "__main__":
+    main()
