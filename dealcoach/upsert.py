@@ -31,6 +31,7 @@ from django.db import connection, models
 from django.db.models import BooleanField, Case, Q, Value, When
 
 from dealcoach.fieldspecs import Invalid, Spec, Text, parse_fields
+from dealcoach.sync.services import changes_record
 
 MAX_BATCH_ITEMS = 1000
 
@@ -259,6 +260,11 @@ def run_upsert(
         rows = lock_rows(queryset, (i.external_id for i in lost), visible_q)
         classify(lost, rows, may_create=False)
     write_changed(model, [i.instance for i in updated], update_fields)
+    # Bulk writes bypass save(): tell the changes feed (and webhooks) ourselves.
+    changes_record(
+        resource=model._meta.model_name, ids=[i.result.id for i in created + updated],
+        created_ids=[i.result.id for i in created],
+    )
     return created, updated
 
 
