@@ -73,10 +73,11 @@ ERROR_TEXT = {
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Every operation answers 401/403/429; add the codes it can also produce."""
+    """Every operation answers 401/403 (and 429, documented by the throttling
+    hook); add the codes it can also produce."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=ERROR_TEXT[code])
-        for code in sorted({401, 403, 429, *codes})
+        for code in sorted({401, 403, *codes})
     }
 
 
@@ -95,6 +96,28 @@ def bulk_request_schema(specs: dict[str, Spec]) -> dict:
             "record stay as they are."
         )}},
     }}
+
+
+def document_authentication_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation that needs
+    credentials documents 401 (and 403 for a browser session without CSRF)."""
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", {
+        "type": "object", "required": ["detail"],
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+    })
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if operation.get("security") == [{}] or {} in operation.get("security", [{"auth": []}]):
+                continue  # public operation
+            operation["responses"].setdefault("401", {"description": ERROR_TEXT[401], "content": error_ref})
+            operation["responses"].setdefault("403", {"description": ERROR_TEXT[403], "content": error_ref})
+    return result
 
 
 # --- pagination and ordering --------------------------------------------------------------

@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "dealcoach.api.idempotency.document_idempotency_and_throttling",
+        "dealcoach.api.base.document_authentication_errors",
     ],
 }
 # Sync plumbing (dealcoach/sync): requests per token per window, e.g. "100/10s", "1000/m".
