@@ -7,4 +7,6 @@ class RsvpConfig(AppConfig):
     verbose_name = "RSVP coaching"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import panels, receivers  # noqa: F401
+
+        panels.register()

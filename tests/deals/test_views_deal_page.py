@@ -270,3 +270,21 @@ def test_it_runs_a_bounded_number_of_queries(client, alice, alice_deal, monkeypa
     client.force_login(alice)
     with django_assert_max_num_queries(20):
         assert client.get(url("detail", alice_deal)).status_code == 200
+
+
+def test_it_shows_the_coaching_apps_panels_and_columns(client, alice, alice_deal):
+    """With the real coaching apps registered: RSVP scorecard and answers, close plan, flags with snooze."""
+    from coaching.stale.models import Flag
+
+    Flag.objects.create(opportunity=alice_deal, kind="no_activity", reason="No activity for 20 days",
+                        raised_at=datetime(2026, 3, 1, tzinfo=UTC))
+    client.force_login(alice)
+    content = client.get(url("detail", alice_deal)).content.decode()
+    assert 'id="rsvp-scorecard"' in content and 'id="rsvp-answers"' in content
+    assert 'data-testid="plan-summary"' in content
+    assert "No activity for 20 days" in content and "Snooze" in content
+    assert "-placeholder\"" not in content
+    listing = client.get(reverse("deals:my_deals"), {"flag": "no_activity"})
+    assert [d.pk for d in listing.context["deals"]] == [alice_deal.pk]
+    assert "rsvp-chips" in listing.content.decode() and "No activity" in listing.content.decode()
+    assert client.get(reverse("deals:my_deals"), {"flag": "decaying"}).context["deals"] == []
