@@ -1,7 +1,8 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -12,7 +13,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Swagger UI comes from its CDN and carries a small <style>; only this page allows them.
+        csp_update({
+            "script-src": ["https://cdn.jsdelivr.net"],
+            "style-src": ["https://cdn.jsdelivr.net", "'unsafe-inline'"],
+            "img-src": ["https://cdn.jsdelivr.net"],
+        })(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("api/v1/", include("dealcoach.api.urls")),
     path("", include("accounts.urls")),
     path("", include("deals.urls")),

@@ -224,7 +224,14 @@ AXES_VERBOSE = False
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # 'unsafe-hashes' admits exactly these inline handlers (print, select-the-share-link),
+        # nothing else; new ones belong in static/js instead.
+        "script-src": [
+            "'self'", "'unsafe-hashes'",
+            "'sha256-biFQTroSCI3Z5BmsMGyEE2jFZdwjjG1Oe7JLytgH6jM='",  # this.select()
+            "'sha256-aSx1rCOUfYYqn4Vxng+jS5F6gK1RQbKxVjGd2feTgnM='",  # window.print(); return false;
+            "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
+        ],
         "style-src": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
