@@ -5,3 +5,6 @@ class ReviewConfig(AppConfig):
     name = "coaching.review"
     label = "review"
     verbose_name = "Pipeline review"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

@@ -42,6 +42,7 @@ CHANGE_KINDS: tuple[tuple[str, str], ...] = (
     ("amount", "Amount changed"),
     ("stage_back", "Stage moved back"),
 )
+CHANGE_LABELS = dict(CHANGE_KINDS)
 CHANGE_ROWS = 100
 SLIP_WEEKS = 12
 
@@ -55,6 +56,10 @@ class ChangeRow:
     @property
     def slip_count(self) -> int:
         return self.opportunity.slip_count
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [CHANGE_LABELS[kind] for kind in self.kinds]
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ def change_conditions(scope: ReviewScope) -> dict[str, Q]:
     had = Q(prev_id__isnull=False)
     unseen = ~had  # no row in last week's snapshot: fall back to the field history
     return {
-        "new": Q(created_at__gte=since),
+        "new": unseen & Q(created_at__gte=since),
         "won": Q(status="won") & (Q(prev_status="open") | unseen & Exists(_history("status", since).filter(new_value="won"))),
         "lost": Q(status="lost") & (Q(prev_status="open") | unseen & Exists(_history("status", since).filter(new_value="lost"))),
         "slipped": (had & Q(expected_close_date__gt=F("prev_close")))

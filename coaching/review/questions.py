@@ -32,8 +32,12 @@ class Question:
 
 
 def question_from_result(result: dict | None) -> Question | None:
-    """The weakest dimension's first gap in a stored RSVP result (the API's
-    JSON shape), or None when there is no gap."""
+    """The weakest dimension's first gap in a stored RSVP result, or None when
+    there is no gap. Reads the compact summary's ready-made `next` question,
+    else works it out from the full result (the API's JSON shape)."""
+    upfront = (result or {}).get("next")
+    if isinstance(upfront, dict) and upfront.get("text"):
+        return Question(text=upfront["text"], dimension=upfront.get("dimension", ""), reason=upfront.get("reason", ""))
     dimensions = (result or {}).get("dimensions") or {}
     ranked = sorted(
         (name for name in DIMENSIONS if name in dimensions),
@@ -41,7 +45,7 @@ def question_from_result(result: dict | None) -> Question | None:
     )
     for name in ranked:
         gaps = dimensions[name].get("gaps") or []
-        if gaps and gaps[0].get("question"):
+        if isinstance(gaps, list) and gaps and gaps[0].get("question"):
             return Question(text=gaps[0]["question"], dimension=name, reason=gaps[0].get("reason", ""))
     return None
 

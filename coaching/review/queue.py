@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from deals.models import Opportunity
@@ -21,10 +21,12 @@ from .sources import (
     DIMENSIONS,
     EXCEPTION_REASONS,
     FLAG_LABELS,
+    STORED_COACHING_FIELD,
     exception_annotations,
     is_exception_q,
     open_flags,
     plan_annotations,
+    stored_coaching,
 )
 from .sql import JSONArrayAgg
 
@@ -132,30 +134,59 @@ def _flag_infos(items, today: dt.date) -> tuple[FlagInfo, ...]:
     return tuple(sorted(infos, key=lambda f: (f.snoozed_until is not None, f.kind)))
 
 
-def exception_queue(scope: ReviewScope, *, offset: int = 0, limit: int = QUEUE_PAGE_SIZE) -> Queue:
-    today = scope.as_of
-    deals = (
-        open_team_deals(scope)
-        .annotate(**exception_annotations(today=today))
-        .filter(is_exception_q())
-        .annotate(**plan_annotations(today=today), slip_count=slip_count(), open_flags_json=_flags_json(today))
-        .select_related("owner", "account", "stage", "deal_score")
-        .order_by("-amount", "id")[offset:offset + limit + 1]
-    )
-    deals = list(deals)
-    rows = []
-    for deal in deals[:limit]:
-        reasons = tuple(r for r in ("flag", "plan", "rsvp", "anchors") if getattr(deal, f"exc_{r}"))
-        flags = _flag_infos(deal.open_flags_json, today)
-        score = getattr(deal, "deal_score", None)
-        question = question_for(
-            result=score.result if score is not None else None,
-            flag_kinds=[f.kind for f in flags if not f.snoozed_until],
-            plan_behind=deal.exc_plan, anchors_missing=deal.exc_anchors,
+def _with_row_facts(deals, today: dt.date):
+    """Everything a queue row shows. In PostgreSQL the subqueries in the
+    select list run only for the rows kept by ORDER BY ... LIMIT."""
+    return (
+        deals.annotate(
+            **exception_annotations(today=today), **plan_annotations(today=today),
+            slip_count=slip_count(), open_flags_json=_flags_json(today),
         )
-        rows.append(QueueRow(opportunity=deal, reasons=reasons, flags=flags, question=question,
-                             url=deal_url(deal.pk)))
+        .select_related("owner", "account", "stage", "deal_score")
+        .order_by("-amount", "id")
+    )
+
+
+def _queue_row(deal: Opportunity, today: dt.date) -> QueueRow:
+    reasons = tuple(r for r in ("flag", "plan", "rsvp", "anchors") if getattr(deal, f"exc_{r}"))
+    flags = _flag_infos(deal.open_flags_json, today)
+    score = getattr(deal, "deal_score", None)
+    question = question_for(
+        result=stored_coaching(score),
+        flag_kinds=[f.kind for f in flags if not f.snoozed_until],
+        plan_behind=deal.exc_plan, anchors_missing=deal.exc_anchors,
+    )
+    return QueueRow(opportunity=deal, reasons=reasons, flags=flags, question=question, url=deal_url(deal.pk))
+
+
+def _is_exception(deal: Opportunity) -> bool:
+    return any(getattr(deal, f"exc_{r}") for r in ("flag", "plan", "rsvp", "anchors"))
+
+
+def exception_queue(scope: ReviewScope, *, offset: int = 0, limit: int = QUEUE_PAGE_SIZE) -> Queue:
+    """A page of the queue: exception deals, largest first."""
+    today = scope.as_of
+    deals = list(_with_row_facts(open_team_deals(scope), today).filter(is_exception_q())[offset:offset + limit + 1])
+    rows = [_queue_row(deal, today) for deal in deals[:limit]]
     return Queue(rows=rows, offset=offset, has_more=len(deals) > limit)
+
+
+def queue_and_heatmap(
+    scope: ReviewScope, *, exceptions: int, queue_limit: int = QUEUE_PAGE_SIZE,
+    heatmap_limit: int = HEATMAP_PAGE_SIZE,
+) -> tuple[Queue, Heatmap]:
+    """The first page of the queue and of the heatmap from ONE query: the
+    largest open deals. The exceptions among them are exactly the first
+    exceptions of the whole queue (both are ordered by amount), so the queue
+    shown is always a true prefix; "show more" continues from there.
+    `exceptions` is the team's total (from the totals)."""
+    today = scope.as_of
+    deals = list(_with_row_facts(open_team_deals(scope), today)[: heatmap_limit + 1])
+    largest = deals[:heatmap_limit]
+    queue_rows = [_queue_row(deal, today) for deal in largest if _is_exception(deal)][:queue_limit]
+    queue = Queue(rows=queue_rows, offset=0, has_more=exceptions > len(queue_rows))
+    heatmap = Heatmap(rows=[_heatmap_row(deal) for deal in largest], offset=0, has_more=len(deals) > heatmap_limit)
+    return queue, heatmap
 
 
 @dataclass(frozen=True)
@@ -190,22 +221,22 @@ def rsvp_heatmap(scope: ReviewScope, *, offset: int = 0, limit: int = HEATMAP_PA
     deals = list(
         open_team_deals(scope)
         .select_related("owner", "deal_score")
-        .defer("deal_score__result")
-        .annotate(score_overall=F("deal_score__overall"))
+        .defer(f"deal_score__{STORED_COACHING_FIELD}")
         .order_by("-amount", "id")[offset:offset + limit + 1]
     )
-    rows = []
-    for deal in deals[:limit]:
-        url = deal_url(deal.pk)
-        score = getattr(deal, "deal_score", None)
-        cells = tuple(
-            HeatmapCell(
-                letter=DIMENSION_LETTERS[d], dimension=d,
-                score=getattr(score, d) if score is not None else None,
-                status=getattr(score, f"{d}_status") if score is not None else "none",
-                url=f"{url}#rsvp-{d}",
-            )
-            for d in DIMENSIONS
+    return Heatmap(rows=[_heatmap_row(deal) for deal in deals[:limit]], offset=offset, has_more=len(deals) > limit)
+
+
+def _heatmap_row(deal: Opportunity) -> HeatmapRow:
+    url = deal_url(deal.pk)
+    score = getattr(deal, "deal_score", None)
+    cells = tuple(
+        HeatmapCell(
+            letter=DIMENSION_LETTERS[d], dimension=d,
+            score=getattr(score, d) if score is not None else None,
+            status=getattr(score, f"{d}_status") if score is not None else "none",
+            url=f"{url}#rsvp-scorecard",
         )
-        rows.append(HeatmapRow(opportunity=deal, cells=cells, url=url))
-    return Heatmap(rows=rows, offset=offset, has_more=len(deals) > limit)
+        for d in DIMENSIONS
+    )
+    return HeatmapRow(opportunity=deal, cells=cells, url=url)

@@ -1,6 +1,6 @@
 """The whole weekly review as one read, for the page, the CSV export and the
 manager's digest. Queries, whatever the size of the team: totals 1, changes 1,
-slips per week 1, queue 1, heatmap 1 (plus `review_scope_for`'s 2)."""
+slips per week 1, queue and heatmap 1 (plus `review_scope_for`'s 1)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from . import charts
 from .changes import Changes, slips_by_week, weekly_changes
-from .queue import Heatmap, Queue, exception_queue, rsvp_heatmap
+from .queue import Heatmap, Queue, queue_and_heatmap
 from .selectors import ReviewScope
 from .totals import CATEGORIES, Totals, team_totals
 
@@ -46,11 +46,9 @@ class WeeklyReview:
 
 
 def weekly_review(scope: ReviewScope) -> WeeklyReview:
+    totals = team_totals(scope)
+    queue, heatmap = queue_and_heatmap(scope, exceptions=totals.exceptions)
     return WeeklyReview(
-        scope=scope,
-        totals=team_totals(scope),
-        changes=weekly_changes(scope),
-        slips=slips_by_week(scope),
-        queue=exception_queue(scope),
-        heatmap=rsvp_heatmap(scope),
+        scope=scope, totals=totals, changes=weekly_changes(scope), slips=slips_by_week(scope),
+        queue=queue, heatmap=heatmap,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -21,6 +22,8 @@ from .sources import has_open_flag
 
 QUEUE_PAGE_SIZE = 50
 HEATMAP_PAGE_SIZE = 100
+STAGES_CACHE_KEY = "review:stages:v1"
+STAGES_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class ReviewScope:
 
 def review_scope_for(*, user, params, as_of: dt.date) -> ReviewScope:
     """The review the user asked for. Http404 for anyone who reviews no team
-    (reps) and for a team they may not review. Two queries."""
+    (reps) and for a team they may not review. One query (the stages are cached)."""
     if not user.is_authenticated or not (user.is_superuser or user.role in ("manager", "admin")):
         raise Http404("No pipeline review here.")
     members = list(
@@ -76,12 +79,19 @@ def review_scope_for(*, user, params, as_of: dt.date) -> ReviewScope:
         if team is None:
             raise Http404("No such team.")
     reps = [m for m in members if team is not None and m.team_id == team.pk]
-    stages = stages_in_order()
+    stages = review_stages()
     form = ReviewFilterForm(params, teams=teams, reps=reps, stages=stages)
     return ReviewScope(
         viewer=user, team=team, teams=teams, reps=reps, stages=stages, form=form,
         filters=form.filters(), as_of=as_of,
     )
+
+
+def review_stages() -> list[Stage]:
+    """The pipeline stages for the filter. Configuration that rarely changes,
+    so cached (and dropped on any stage change, see `receivers`): the page
+    spends its query budget on deals."""
+    return cache.get_or_set(STAGES_CACHE_KEY, stages_in_order, STAGES_CACHE_SECONDS)
 
 
 def team_deals(scope: ReviewScope) -> QuerySet[Opportunity]:

@@ -35,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from coaching.closeplan.models import Milestone
+from coaching.rsvp.models import DealScore
 from coaching.stale.models import Flag
 from deals.models import Opportunity
 
@@ -45,6 +46,17 @@ DIMENSION_LETTERS = {"relationships": "R", "strategy": "S", "value": "V", "proce
 RAG = ("red", "amber", "green")
 FLAG_KINDS: list[tuple[str, str]] = list(Flag.Kind.choices)
 FLAG_LABELS: dict[str, str] = dict(FLAG_KINDS)
+
+# The JSON copy of the coaching result a DealScore stores (its compact
+# `summary`; `result` in the first version of the model).
+STORED_COACHING_FIELD = next(
+    (name for name in ("summary", "result") if name in {f.name for f in DealScore._meta.get_fields()}), "summary"
+)
+
+
+def stored_coaching(score: DealScore | None) -> dict | None:
+    return getattr(score, STORED_COACHING_FIELD, None) if score is not None else None
+
 
 EXCEPTION_REASONS = {
     "flag": "Open flag",
