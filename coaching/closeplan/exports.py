@@ -34,7 +34,6 @@ CSV_COLUMNS = (
     "critical",
 )
 SIDE_LABELS = {"customer": "Customer", "ours": "Ours", "both": "Both"}
-STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "late": "Late", "on_track": "On track"}
 
 
 def _cell(value) -> str:
@@ -104,7 +103,7 @@ def plan_ics(detail: PlanDetail, *, title: str) -> bytes:
             f"Latest start: {s.latest_start.isoformat()}",
             f"Latest finish: {s.latest_finish.isoformat()}",
             f"Earliest finish: {s.earliest_finish.isoformat()}",
-            f"Status: {STATUS_LABELS.get(row.status, row.status)}",
+            f"Status: {row.status_label}",
         ]
         if s.done_on:
             lines.append(f"Done on: {s.done_on.isoformat()}")

@@ -14,6 +14,7 @@ from .models import ClosePlan, Holiday, Milestone, PlanChange, PlanTemplate, Sha
 from .schedule import MilestoneInput, PlanSchedule, PlanSummary, ScheduledMilestone, schedule_plan, summarize
 
 SHARE_TOKEN_SALT = "coaching.closeplan.share-link"
+STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "late": "Late", "on_track": "On track"}
 
 
 def holiday_dates() -> frozenset[dt.date]:
@@ -126,6 +127,10 @@ class MilestoneDetail:
     @property
     def owner(self):
         return self.milestone.owner
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
 
     @property
     def owner_kind(self) -> str | None:

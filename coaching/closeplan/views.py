@@ -435,7 +435,9 @@ def _public_context(link, plan, *, form=None, confirmed: bool = False, changed_m
 def _public_response(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = (
+        "same-origin"  # the token never leaves in a Referer; our own POST keeps its Origin
+    )
     response["Cache-Control"] = "no-store"
     return response
 
