@@ -63,7 +63,7 @@ def forecast_chart(
 ) -> SafeString:
     """Horizontal stacked bars, one per row (team, then each rep): the amount
     in each forecast category, in one currency."""
-    width, label_w, row_h, top = 720, 150, 26, 30
+    width, label_w, row_h, top = 560, 110, 26, 30
     plot_w = width - label_w - 90
     order = [key for key, _ in sorted(categories, key=lambda c: list(CATEGORY_COLOURS).index(c[0]))]
     labels = dict(categories)
@@ -88,7 +88,7 @@ def forecast_chart(
 
 def rsvp_chart(distribution: dict[str, dict[str, int]]) -> SafeString:
     """One 100% bar per RSVP dimension: how many open deals are red, amber, green, unscored."""
-    width, label_w, row_h, top = 720, 150, 28, 30
+    width, label_w, row_h, top = 560, 100, 28, 30
     plot_w = width - label_w - 20
     order = ["red", "amber", "green", "unscored"]
     body = legend([(s.capitalize(), RAG_COLOURS[s]) for s in order], x=label_w, y=16)

@@ -183,7 +183,7 @@ def _assemble(scope: ReviewScope, grouped: list[dict]) -> Totals:
         currencies = [CurrencyTotals(main)]
     # Every rep shows, even with nothing in the pipeline: that is news too.
     for rep in scope.reps:
-        if not any(key[0] == rep.pk for key in per_rep):
+        if rep.role == "rep" and rep.is_active and not any(key[0] == rep.pk for key in per_rep):
             per_rep[(rep.pk, main)] = RepTotals(rep.pk, str(rep), main, CurrencyTotals(main))
     reps = sorted(
         per_rep.values(), key=lambda r: (r.name.lower(), r.currency != main, r.currency)
