@@ -98,7 +98,7 @@ class UncoachedDeal:
     days_uncoached: int
 
 
-def uncoached_deals(*, user, as_of: dt.date | None = None, limit: int = 50) -> list[UncoachedDeal]:
+def uncoached_deals(*, user, team=None, as_of: dt.date | None = None, limit: int = 50) -> list[UncoachedDeal]:
     """Open deals at or above their team's coaching threshold whose last closed
     session (or, never coached, their creation) is older than the team's
     cadence. Two queries, whatever the size of the team."""
@@ -109,6 +109,7 @@ def uncoached_deals(*, user, as_of: dt.date | None = None, limit: int = 50) -> l
     )
     deals = (
         opportunities_visible_to(user).filter(status="open", owner__team__isnull=False)
+        .filter(**({"owner__team": team} if team is not None else {}))
         .filter(amount__gte=F("owner__team__coaching_min_amount"))
         .annotate(last_coached_at=Subquery(last_session))
         .annotate(reference=TruncDate(Coalesce("last_coached_at", "created_at")))
@@ -131,10 +132,11 @@ def uncoached_reps(rows: list[UncoachedDeal]) -> list[tuple[object, int]]:
     return sorted(((o, n) for o, n in counts.values()), key=lambda item: -item[1])
 
 
-def overdue_commitments(*, user, as_of: dt.date | None = None, limit: int = 50) -> list[Commitment]:
+def overdue_commitments(*, user, team=None, as_of: dt.date | None = None, limit: int = 50) -> list[Commitment]:
     as_of = as_of or timezone.localdate()
     return list(
         commitments_visible_to(user).filter(status="open", due_on__lt=as_of)
+        .filter(**({"opportunity__owner__team": team} if team is not None else {}))
         .select_related("owner", "opportunity").order_by("due_on", "id")[:limit]
     )
 
@@ -154,3 +156,54 @@ def commitments_filtered(*, user, owner=None, status=None, overdue: bool | None 
     elif overdue is False:
         qs = qs.filter(~Q(status="open") | Q(due_on__gte=as_of))
     return qs
+
+
+@dataclass(frozen=True)
+class CoachedDealTrend:
+    opportunity: Opportunity
+    session: CoachingSession
+    trends: list[Trend]
+
+    @property
+    def changed(self) -> list[Trend]:
+        return [t for t in self.trends if t.delta and t.dimension != "overall"]
+
+
+def coached_deal_trends(*, user, team=None, limit: int = 30) -> list[CoachedDealTrend]:
+    """For recently coached open deals: each RSVP dimension now against the
+    last session's close. Two queries."""
+    from coaching.rsvp.models import DealScore
+
+    sessions = list(
+        sessions_visible_to(user).filter(status="closed", opportunity__status="open")
+        .filter(**({"opportunity__owner__team": team} if team is not None else {}))
+        .order_by("opportunity_id", "-closed_at").distinct("opportunity_id")
+        .select_related("opportunity", "opportunity__owner")
+    ) if _distinct_on_supported() else _latest_sessions_portable(user, team)
+    sessions = sorted(sessions, key=lambda s: s.closed_at, reverse=True)[:limit]
+    scores = {s.opportunity_id: s for s in DealScore.objects.filter(opportunity_id__in=[x.opportunity_id for x in sessions])}
+    rows = []
+    for session in sessions:
+        score = scores.get(session.opportunity_id)
+        if score is None:
+            continue
+        now = {"overall": score.overall, **{d: getattr(score, d) for d in DIMENSIONS}}
+        rows.append(CoachedDealTrend(session.opportunity, session, rsvp_trend(before=session.scores_at_close, now=now)))
+    return rows
+
+
+def _distinct_on_supported() -> bool:
+    from django.db import connection
+
+    return connection.features.can_distinct_on_fields
+
+
+def _latest_sessions_portable(user, team) -> list[CoachingSession]:
+    """SQLite (the embedded mode) has no DISTINCT ON: keep the newest per deal in Python."""
+    latest: dict[int, CoachingSession] = {}
+    qs = (sessions_visible_to(user).filter(status="closed", opportunity__status="open")
+          .filter(**({"opportunity__owner__team": team} if team is not None else {}))
+          .select_related("opportunity", "opportunity__owner").order_by("-closed_at")[:500])
+    for session in qs:
+        latest.setdefault(session.opportunity_id, session)
+    return list(latest.values())

@@ -107,3 +107,35 @@ def test_a_closed_session_page_is_read_only_and_printable(client, bob, alice_dea
     assert b"Add commitment" not in page.content and b'data-testid="session-closed"' in page.content
     printed = client.get(reverse("coaching_sessions:print", args=[session.pk]))
     assert printed.status_code == 200 and b"Coaching summary" in printed.content
+
+
+def test_the_review_shows_uncoached_deals_overdue_commitments_and_trends(client, bob, alice, north):
+    from django.utils import timezone
+
+    from coaching.rsvp.services import deal_scores_recompute
+    from tests.factories import OpportunityFactory
+
+    uncoached = OpportunityFactory(account__owner=alice, name="Uncoached whale")
+    type(uncoached).objects.filter(pk=uncoached.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    coached = OpportunityFactory(account__owner=alice, name="Coached deal")
+    session = coaching_session_open(actor=bob, opportunity=coached)
+    Commitment.objects.create(session=session, opportunity=coached, action="Overdue thing", owner=alice,
+                              due_on=dt.date.today() - dt.timedelta(days=2), created_by=bob,
+                              created_at=timezone.now())
+    coaching_session_close(actor=bob, session=session)
+    deal_scores_recompute(opportunity_ids=[coached.pk])
+    client.force_login(bob)
+    review = client.get(reverse("review:weekly"))
+    assert b"coaching-cadence-slot" in review.content
+    fragment = client.get(reverse("coaching_sessions:review_cadence"))
+    assert fragment.status_code == 200
+    body = fragment.content.decode()
+    assert "Uncoached whale" in body and "Overdue thing" in body and "Coached deal" in body
+    assert f'data-deal="{uncoached.pk}"' in body and f'data-deal="{coached.pk}"' not in body
+
+
+def test_the_cadence_fragment_is_empty_for_a_rep(client, alice, alice_deal):
+    client.force_login(alice)
+    response = client.get(reverse("coaching_sessions:review_cadence"))
+    assert response.status_code in (200, 404)
+    assert alice_deal.name.encode() not in response.content
