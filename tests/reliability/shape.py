@@ -28,7 +28,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT']}/{s['NAME']}"
 
@@ -38,7 +38,7 @@ def process_env(**overrides) -> dict[str, str]:
     env.update({
         "DJANGO_SETTINGS_MODULE": "dealcoach.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -1,0 +1,106 @@
+"""A Celery worker killed with SIGKILL in the middle of the stale sweep, then a
+rerun: the same open flags as an uninterrupted sweep, no duplicates."""
+
+import datetime as dt
+import os
+import signal
+from pathlib import Path
+
+import psycopg
+import pytest
+from celery import current_app
+from django.utils import timezone
+from kombu import Connection
+
+from coaching.stale.models import Flag
+from coaching.stale.services import SWEEP_LOCK_KEY, flags_sweep
+from tests.factories import AccountFactory, OpportunityFactory
+from tests.reliability.shape import (
+    Processes,
+    free_port,
+    start_redis,
+    start_worker,
+    wait_for,
+    worker_database_url,
+)
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.timeout(150)]
+SWEEP = "coaching.stale.tasks.sweep_stale_deals"
+
+
+def send(redis_url, task, **kwargs):
+    with Connection(redis_url, connect_timeout=2) as conn:
+        current_app.send_task(task, kwargs=kwargs, producer=current_app.amqp.Producer(conn), retry=False)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(c) for c in text]
+    return found
+
+
+def sql(url, query, params=()):
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def open_flags():
+    rows = Flag.objects.filter(cleared_at__isnull=True).values_list("opportunity_id", "kind")
+    return sorted(rows)
+
+
+def test_it_leaves_the_same_flags_after_a_worker_is_killed_mid_sweep(tmp_path, alice, charlie):
+    today = timezone.localdate()
+    past = today - dt.timedelta(days=10)
+    deals = [OpportunityFactory(account=AccountFactory(owner=owner), expected_close_date=past,
+                                stage_entered_at=timezone.now() - dt.timedelta(days=90))
+             for owner in (alice, charlie, alice, charlie, alice)]
+    db_url = worker_database_url()
+    processes = Processes(tmp_path)
+    redis_port = free_port()
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    blocker = psycopg.connect(db_url)
+    try:
+        start_redis(processes, redis_port)
+        worker = start_worker(processes, redis_url=redis_url, extra=["--concurrency", "1"])
+        # Hold one deal's row: the sweep raises its flags, then waits on this lock
+        # in its last statement, with everything it wrote still uncommitted.
+        blocker.execute("SELECT id FROM deals_opportunity WHERE id = %s FOR UPDATE", [deals[0].pk])
+        send(redis_url, SWEEP, as_of=today.isoformat())
+
+        def sweep_waiting():
+            return sql(db_url, "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                               "AND query ILIKE '%%propensity%%' AND datname = current_database()")
+
+        wait_for(sweep_waiting, timeout=60, what="the sweep to reach its last statement")
+        pool_children = children(worker.pid)
+        assert len(pool_children) == 1
+        os.kill(pool_children[0], signal.SIGKILL)
+        blocker.rollback()
+
+        def sweep_lock_free():
+            return not sql(db_url, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
+                           [SWEEP_LOCK_KEY & 0xFFFFFFFF])
+
+        wait_for(sweep_lock_free, timeout=30, what="the killed sweep's transaction to end")
+        assert open_flags() == []  # nothing of the killed sweep was committed
+
+        # The rerun (the redelivered message, reject_on_worker_lost, and/or this explicit one).
+        send(redis_url, SWEEP, as_of=today.isoformat())
+        wait_for(lambda: open_flags() and sweep_lock_free() and "succeeded" in processes.log("worker"),
+                 timeout=60, what="the rerun to finish")
+        after_rerun = open_flags()
+        assert len(after_rerun) == len(set(after_rerun))  # each kind open at most once per deal
+        assert {(d.pk, "close_date_passed") for d in deals} <= set(after_rerun)
+
+        # An uninterrupted sweep now finds nothing to change: the rerun left the same flags.
+        result = flags_sweep(as_of=today)
+        assert (result.raised, result.cleared, result.skipped) == (0, 0, False)
+        assert open_flags() == after_rerun
+        assert "WorkerLostError" in processes.log("worker") or "SIGKILL" in processes.log("worker")
+    finally:
+        blocker.close()
+        processes.stop_all()
