@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db.models import Max
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from coaching.closeplan.selectors import plan_summaries
@@ -74,11 +75,11 @@ def deal_facts_for(
             activity__opportunity_id__in=ids, activity__deleted_at__isnull=True, activity__occurred_at__lt=until
         )
         .values_list("activity__opportunity_id", "stakeholder_id")
-        .annotate(last=Max("activity__occurred_at"))
+        .annotate(last=Max(TruncDate("activity__occurred_at")))  # the local date, computed by the database
         .order_by()
     )
     for opportunity_id, stakeholder_id, last in engagement:
-        engaged[(opportunity_id, stakeholder_id)] = timezone.localdate(last)
+        engaged[(opportunity_id, stakeholder_id)] = last
 
     roles: dict[int, list[RoleFact]] = defaultdict(list)
     role_rows = (

@@ -84,7 +84,9 @@ class DealScore(models.Model):
     value_status = models.CharField(max_length=5, choices=Status.choices)
     process = models.PositiveSmallIntegerField()
     process_status = models.CharField(max_length=5, choices=Status.choices)
-    result = models.JSONField(help_text="The full coaching result, in the API's shape.")
+    summary = models.JSONField(
+        help_text="Compact copy of the result: gaps per dimension, each one's next question, anchor states."
+    )
     as_of = models.DateField()
     computed_at = models.DateTimeField()
 

@@ -22,7 +22,7 @@ something, so an early deal is judged on what matters early.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from coaching.rsvp import checks as c
@@ -48,16 +48,21 @@ class Rule:
     points: int = 0
     from_stage: str = "qualify"
     caps: tuple[tuple[str, int], ...] = ()
+    # Derived once (scoring runs these rules for every deal, every night).
+    from_level: int = field(init=False, repr=False)
+    _cap_levels: tuple[tuple[int, int], ...] = field(init=False, repr=False)
 
-    @property
-    def from_level(self) -> int:
-        return STAGE_LADDER.index(self.from_stage) + 1
+    def __post_init__(self):
+        object.__setattr__(self, "from_level", STAGE_LADDER.index(self.from_stage) + 1)
+        object.__setattr__(
+            self, "_cap_levels", tuple((STAGE_LADDER.index(stage) + 1, cap) for stage, cap in self.caps)
+        )
 
     def cap_at(self, level: int) -> int | None:
         """The ceiling this CAP rule sets at a stage level, or None before its first stage."""
         ceiling = None
-        for stage, cap in self.caps:
-            if level >= STAGE_LADDER.index(stage) + 1:
+        for from_level, cap in self._cap_levels:
+            if level >= from_level:
                 ceiling = cap
         return ceiling
 

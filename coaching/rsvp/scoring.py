@@ -11,6 +11,7 @@ The rules live in `coaching.rsvp.rules` (a declarative table), the anchors in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from coaching.rsvp.anchors import assess_anchors
 from coaching.rsvp.inputs import (  # noqa: F401  (re-exported: the scoring API in one place)
@@ -23,9 +24,9 @@ from coaching.rsvp.inputs import (  # noqa: F401  (re-exported: the scoring API 
     RoleFact,
 )
 from coaching.rsvp.questions import (  # noqa: F401
-    DEFAULT_QUESTIONS_BY_KEY,
     DIMENSIONS,
     QuestionText,
+    default_question_texts,
 )
 from coaching.rsvp.rules import ANSWER, CAP, EARN, PENALTY, RULES_BY_DIMENSION, Rule
 from coaching.rsvp.view import DealView, has_evidence, quote
@@ -33,6 +34,7 @@ from coaching.rsvp.view import DealView, has_evidence, quote
 GREEN_AT = 70  # score >= 70 is green
 AMBER_AT = 40  # 40 <= score < 70 is amber; below 40 is red
 
+_DEFAULT_TEXTS = default_question_texts()
 ANCHOR_LABELS = {
     "budget": "Budget",
     "timeline": "Timeline",
@@ -50,8 +52,7 @@ def status_for(score: int) -> str:
     return "red"
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(NamedTuple):
     reason: str
     question: str
     action: str
@@ -100,6 +101,36 @@ class CoachingResult:
             "anchors": {name: a.to_dict() for name, a in self.anchors.items()},
         }
 
+    def summary(self) -> dict:
+        """The compact copy `DealScore` stores for lists and the pipeline review:
+        scores, statuses, gap counts, each dimension's most pressing gap, the
+        anchors' states, and the one question to ask first. The full result is
+        one `coaching_result_for` away; storing it for every deal would cost
+        ten times the write volume."""
+        dimensions = {}
+        for name, d in self.dimensions.items():
+            top = d.gaps[0] if d.gaps else None
+            dimensions[name] = {
+                "score": d.score,
+                "status": d.status,
+                "gaps": len(d.gaps),
+                "next": {"rule": top.rule, "question": top.question_key, "reason": top.reason} if top else None,
+            }
+        first = min(
+            ((d.score, name) for name, d in self.dimensions.items() if d.gaps), default=None
+        )
+        next_question = None
+        if first is not None:
+            gap = self.dimensions[first[1]].gaps[0]
+            next_question = {"dimension": first[1], "question": gap.question_key, "text": gap.question,
+                             "reason": gap.reason}
+        return {
+            "overall": self.overall,
+            "dimensions": dimensions,
+            "anchors": {name: a.state for name, a in self.anchors.items()},
+            "next": next_question,
+        }
+
     @property
     def anchor_rows(self) -> list[tuple[str, str, AnchorResult]]:
         """(key, label, anchor) in order, for templates."""
@@ -138,23 +169,22 @@ def _score_dimension(view: DealView, rules: tuple[Rule, ...]) -> DimensionResult
     penalty = 0
     ceiling = 100
     evidence: list[str] = []
-    weighted_gaps: list[tuple[float, int, Gap]] = []
-
-    def gap(rule: Rule, reason: str, weight: float) -> None:
-        weighted_gaps.append((weight, len(weighted_gaps), _gap(view, rule, reason)))
+    # (-weight, position, rule, reason): sorts most pressing first, ties in table order.
+    pending: list[tuple[float, int, Rule, str]] = []
 
     for rule in rules:
+        kind, points = rule.kind, rule.points
         expected = level >= rule.from_level
-        if rule.kind == EARN:
+        if kind == EARN:
             met, text = rule.check(view)
             if met:
-                earned += rule.points
-                possible += rule.points
+                earned += points
+                possible += points
                 evidence.append(text)
             elif expected:
-                possible += rule.points
-                gap(rule, text, rule.points)
-        elif rule.kind == ANSWER:
+                possible += points
+                pending.append((-points, len(pending), rule, text))
+        elif kind == ANSWER:
             if not _question_active(view, rule.question):
                 continue
             got, text, gap_reason = _judge_answer(view, rule)
@@ -162,22 +192,27 @@ def _score_dimension(view: DealView, rules: tuple[Rule, ...]) -> DimensionResult
                 evidence.append(text)
             if expected or got:
                 earned += got
-                possible += rule.points
+                possible += points
             if expected and gap_reason:
-                gap(rule, gap_reason, rule.points - got)
-        elif rule.kind == PENALTY:
+                pending.append((got - points, len(pending), rule, gap_reason))
+        elif kind == PENALTY:
             if expected and (reason := rule.check(view)):
-                penalty += rule.points
-                gap(rule, reason, 100 + rule.points)
-        elif rule.kind == CAP:
+                penalty += points
+                pending.append((-100 - points, len(pending), rule, reason))
+        elif kind == CAP:
             cap = rule.cap_at(level)
             if cap is not None and (reason := rule.check(view)):
                 ceiling = min(ceiling, cap)
-                gap(rule, reason, 200 + 100 - cap)
+                pending.append((cap - 300, len(pending), rule, reason))
 
     base = round(100 * earned / possible) if possible else 0
     score = max(0, min(base - penalty, ceiling, 100))
-    gaps = [g for _, _, g in sorted(weighted_gaps, key=lambda t: (-t[0], t[1]))]
+    pending.sort()
+    texts = view.facts.questions
+    gaps = []
+    for _, _, rule, reason in pending:
+        question = texts.get(rule.question) or _DEFAULT_TEXTS[rule.question]
+        gaps.append(Gap(reason, question.text, question.action, rule.id, rule.question))
     return DimensionResult(score=score, status=status_for(score), evidence=evidence, gaps=gaps)
 
 
@@ -207,12 +242,3 @@ def _judge_answer(view: DealView, rule: Rule) -> tuple[float, str | None, str | 
 def _question_active(view: DealView, key: str) -> bool:
     question = view.facts.questions.get(key)
     return question is None or question.active
-
-
-def _gap(view: DealView, rule: Rule, reason: str) -> Gap:
-    question = view.facts.questions.get(rule.question)
-    if question is None:
-        default = DEFAULT_QUESTIONS_BY_KEY[rule.question]
-        question = QuestionText(default.dimension, default.text, default.action)
-    return Gap(reason=reason, question=question.text, action=question.action, rule=rule.id,
-               question_key=rule.question)

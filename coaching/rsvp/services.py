@@ -12,19 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from coaching.rsvp.facts import deal_facts_for, question_texts
-from coaching.rsvp.models import CoachingAnswer, CoachingQuestion, DealScore, ScoreSnapshot
+from coaching.rsvp.models import CoachingAnswer, CoachingQuestion, DealScore
 from coaching.rsvp.scoring import ANSWER_CHOICES, CoachingResult, score_deal
+from coaching.rsvp.store import DIMENSIONS, ScoreRow, snapshot_open_scores, upsert_scores
 from deals.models import Opportunity
 from deals.signals import announce_deal_changed
 
 # Deals scored per batch: a fixed number of queries each, and IN lists the database handles well.
 RECOMPUTE_CHUNK = 2000
 EVIDENCE_MAX_CHARS = 2000
-_SCORE_FIELDS = (
-    "overall", "relationships", "relationships_status", "strategy", "strategy_status",
-    "value", "value_status", "process", "process_status", "result", "as_of", "computed_at",
-)
-_SNAPSHOT_FIELDS = ("overall", "relationships", "strategy", "value", "process", "taken_at")
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -32,22 +28,14 @@ def _chunks(ids: Sequence[int], size: int) -> Iterable[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def _score_row(opportunity_id: int, result: CoachingResult, as_of: dt.date, now: dt.datetime) -> DealScore:
+def _score_row(opportunity_id: int, result: CoachingResult) -> ScoreRow:
     d = result.dimensions
-    return DealScore(
+    return ScoreRow(
         opportunity_id=opportunity_id,
         overall=result.overall,
-        relationships=d["relationships"].score,
-        relationships_status=d["relationships"].status,
-        strategy=d["strategy"].score,
-        strategy_status=d["strategy"].status,
-        value=d["value"].score,
-        value_status=d["value"].status,
-        process=d["process"].score,
-        process_status=d["process"].status,
-        result=result.to_dict(),
-        as_of=as_of,
-        computed_at=now,
+        scores=tuple(d[name].score for name in DIMENSIONS),
+        statuses=tuple(d[name].status for name in DIMENSIONS),
+        summary=result.summary(),
     )
 
 
@@ -68,12 +56,8 @@ def deal_scores_recompute(*, opportunity_ids: Iterable[int], as_of: dt.date | No
             Opportunity.objects.alive().filter(pk__in=chunk, status=Opportunity.Status.OPEN).values_list("id", flat=True)
         )
         facts = deal_facts_for(opportunity_ids=open_ids, as_of=as_of, questions=questions)
-        now = timezone.now()
-        rows = [_score_row(opportunity_id, score_deal(f), as_of, now) for opportunity_id, f in facts.items()]
-        if rows:
-            DealScore.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["opportunity"], update_fields=_SCORE_FIELDS
-            )
+        rows = [_score_row(opportunity_id, score_deal(f)) for opportunity_id, f in facts.items()]
+        upsert_scores(rows, as_of=as_of, now=timezone.now())
         gone = set(chunk) - set(facts)
         if gone:
             DealScore.objects.filter(opportunity_id__in=gone).delete()
@@ -83,11 +67,9 @@ def deal_scores_recompute(*, opportunity_ids: Iterable[int], as_of: dt.date | No
 
 def deal_scores_recompute_all(*, as_of: dt.date | None = None) -> int:
     """Rescore every open deal (the nightly refresh: engagement ages even when nothing changes)."""
-    ids = list(
-        Opportunity.objects.alive().filter(status=Opportunity.Status.OPEN).order_by("id").values_list("id", flat=True)
-    )
-    DealScore.objects.exclude(opportunity_id__in=Opportunity.objects.alive().filter(status="open").values("id")).delete()
-    return deal_scores_recompute(opportunity_ids=ids, as_of=as_of)
+    open_deals = Opportunity.objects.alive().filter(status=Opportunity.Status.OPEN)
+    DealScore.objects.exclude(opportunity_id__in=open_deals.values("id")).delete()
+    return deal_scores_recompute(opportunity_ids=list(open_deals.order_by("id").values_list("id", flat=True)), as_of=as_of)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -98,33 +80,7 @@ def score_snapshots_take(*, week: dt.date) -> int:
     """Copy the stored scores of open deals into the snapshot of `week` (any
     day of it; stored as its Monday). Idempotent: taking it again in the same
     week refreshes that week's rows instead of adding new ones."""
-    monday = week_start(week)
-    now = timezone.now()
-    rows = (
-        DealScore.objects.filter(opportunity__status=Opportunity.Status.OPEN, opportunity__deleted_at__isnull=True)
-        .order_by("opportunity_id")
-        .values_list("opportunity_id", "overall", "relationships", "strategy", "value", "process")
-    )
-    taken = 0
-    batch: list[ScoreSnapshot] = []
-    for opportunity_id, overall, relationships, strategy, value, process in rows.iterator(chunk_size=5000):
-        batch.append(ScoreSnapshot(
-            opportunity_id=opportunity_id, week=monday, overall=overall, relationships=relationships,
-            strategy=strategy, value=value, process=process, taken_at=now,
-        ))
-        if len(batch) >= 5000:
-            taken += _save_snapshots(batch)
-            batch = []
-    if batch:
-        taken += _save_snapshots(batch)
-    return taken
-
-
-def _save_snapshots(batch: list[ScoreSnapshot]) -> int:
-    ScoreSnapshot.objects.bulk_create(
-        batch, update_conflicts=True, unique_fields=["opportunity", "week"], update_fields=_SNAPSHOT_FIELDS
-    )
-    return len(batch)
+    return snapshot_open_scores(week=week_start(week), now=timezone.now())
 
 
 # --- answers ---------------------------------------------------------------------------------------

@@ -473,6 +473,25 @@ def test_it_serialises_to_the_api_shape():
         assert anchor["state"] in ("present", "missing", "inconsistent")
 
 
+def test_it_summarises_for_storage():
+    result = score_deal(full_deal(activities=ENGAGED_2_3))
+
+    summary = result.summary()
+
+    assert summary["overall"] == result.overall
+    relationships = summary["dimensions"]["relationships"]
+    assert relationships["score"] == result.dimensions["relationships"].score
+    assert relationships["gaps"] == len(result.dimensions["relationships"].gaps)
+    assert relationships["next"]["rule"] == "rel.no_engaged_power"
+    assert relationships["next"]["question"] == "rel_economic_buyer"
+    assert summary["next"]["dimension"] == "relationships"
+    assert summary["next"]["text"] == result.next_gap.question
+    assert summary["anchors"]["budget"] == "present"
+    assert score_deal(full_deal(answers={
+        rule.question: yes() for rule in RULES if rule.kind == ANSWER
+    }, roles=(ERIN, CHAD, TESS, PAUL))).summary()["next"] is None
+
+
 def test_it_orders_gaps_caps_first():
     gaps = score_deal(full_deal(activities=ENGAGED_2_3)).dimensions["relationships"].gaps
 

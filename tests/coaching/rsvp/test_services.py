@@ -7,6 +7,7 @@ import pytest
 
 from coaching.closeplan.services import plan_create_from_template, plan_validate_by_buyer, share_link_create
 from coaching.rsvp.models import DealScore, ScoreSnapshot
+from coaching.rsvp.selectors import coaching_result_for
 from coaching.rsvp.services import deal_scores_recompute, deal_scores_recompute_all, score_snapshots_take
 from coaching.rsvp.tasks import rescore_all
 from deals.services import activity_log, opportunity_update
@@ -37,8 +38,10 @@ def test_it_stores_green_for_the_well_covered_deal_and_red_for_an_empty_one(froz
     assert statuses(DealScore.objects.get(opportunity=bad)) == ("red",) * 4
     stored = DealScore.objects.get(opportunity=good)
     assert stored.as_of == TODAY
-    assert set(stored.result) == {"overall", "dimensions", "anchors"}
-    assert stored.result["overall"] == stored.overall
+    assert set(stored.summary) == {"overall", "dimensions", "anchors", "next"}
+    assert stored.summary["overall"] == stored.overall
+    assert stored.summary["anchors"] == dict.fromkeys(("budget", "timeline", "compelling_event", "success_criteria"),
+                                                      "present")
 
 
 def test_it_recomputes_when_the_deal_changes(frozen_today, alice, django_capture_on_commit_callbacks):
@@ -51,7 +54,7 @@ def test_it_recomputes_when_the_deal_changes(frozen_today, alice, django_capture
 
     after = DealScore.objects.get(opportunity=deal)
     assert after.value < before
-    assert any("generic claim" in g["reason"] for g in after.result["dimensions"]["value"]["gaps"])
+    assert after.summary["dimensions"]["value"]["next"]["rule"] == "value.generic_claim"
 
 
 def test_it_recomputes_when_an_activity_is_logged(frozen_today, alice, django_capture_on_commit_callbacks):
@@ -130,3 +133,19 @@ def test_the_nightly_task_rescores_and_snapshots(frozen_today, alice):
     assert DealScore.objects.get(opportunity=deal).as_of == dt.date(2025, 3, 5)
     assert ScoreSnapshot.objects.get(opportunity=deal).week == TODAY
     assert rescore_all() == {"scored": 1, "snapshots": 1}
+
+
+def test_the_portable_upsert_stores_the_same_as_the_postgresql_one(frozen_today, alice):
+    from coaching.rsvp.services import _score_row
+    from coaching.rsvp.store import upsert_scores_orm
+
+    deal = well_covered_deal(account=AccountFactory(owner=alice))
+    deal_scores_recompute(opportunity_ids=[deal.pk])
+    fast = DealScore.objects.values().get(opportunity=deal)
+    DealScore.objects.all().delete()
+
+    row = _score_row(deal.pk, coaching_result_for(deal))
+    upsert_scores_orm([row], as_of=fast["as_of"], now=fast["computed_at"])
+    upsert_scores_orm([row], as_of=fast["as_of"], now=fast["computed_at"])  # and again: an update
+
+    assert DealScore.objects.values().get(opportunity=deal) == fast
