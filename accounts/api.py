@@ -54,6 +54,7 @@ def _with_external_id(specs):
 @extend_schema_view(**resource_schema(tag="accounts", serializer=AccountSerializer, specs=ACCOUNT_SPECS))
 class AccountViewSet(ResourceViewSet):
     serializer_class = AccountSerializer
+    write_specs = ACCOUNT_SPECS
     filterset_class = AccountFilterSet
     resource_label = "account"
 
@@ -86,6 +87,7 @@ class AccountViewSet(ResourceViewSet):
 @extend_schema_view(**resource_schema(tag="stakeholders", serializer=StakeholderSerializer, specs=STAKEHOLDER_SPECS))
 class StakeholderViewSet(ResourceViewSet):
     serializer_class = StakeholderSerializer
+    write_specs = STAKEHOLDER_SPECS
     filterset_class = StakeholderFilterSet
     resource_label = "stakeholder"
 

@@ -18,6 +18,7 @@ class AccountSerializer(serializers.ModelSerializer):
 class StakeholderSerializer(serializers.ModelSerializer):
     account = serializers.IntegerField(source="account_id", read_only=True)
     reports_to = serializers.IntegerField(source="reports_to_id", read_only=True, allow_null=True)
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
 
     class Meta:
         model = Stakeholder

@@ -33,3 +33,5 @@ urlpatterns = [
     path("", include("coaching.sessions.urls")),
     path("", include("dealcoach.sync.urls")),
 ]
+
+handler404 = "dealcoach.api.base.not_found"

@@ -26,6 +26,7 @@ from .upsert import (
 @extend_schema_view(**resource_schema(tag="opportunities", serializer=OpportunitySerializer, specs=OPPORTUNITY_SPECS))
 class OpportunityViewSet(ResourceViewSet):
     serializer_class = OpportunitySerializer
+    write_specs = OPPORTUNITY_SPECS
     filterset_class = OpportunityFilterSet
     resource_label = "opportunity"
     read_only_fields = ("id", "propensity", "created_at", "updated_at")
@@ -57,6 +58,7 @@ class OpportunityViewSet(ResourceViewSet):
 @extend_schema_view(**resource_schema(tag="activities", serializer=ActivitySerializer, specs=ACTIVITY_SPECS))
 class ActivityViewSet(ResourceViewSet):
     serializer_class = ActivitySerializer
+    write_specs = ACTIVITY_SPECS
     filterset_class = ActivityFilterSet
     resource_label = "activity"
 

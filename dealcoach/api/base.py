@@ -13,7 +13,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, serializers, status, viewsets
@@ -22,7 +23,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from dealcoach.fieldspecs import MAX_BIGINT, Invalid, Spec, check_text, object_schema
+from dealcoach.fieldspecs import MAX_BIGINT, Invalid, Spec, Text, check_text, object_schema, parse_fields
 from dealcoach.upsert import EXTERNAL_ID, GONE, MAX_BATCH_ITEMS, NOT_FOUND, UpsertResult
 
 from .errors import error_response
@@ -86,15 +87,23 @@ def request_schema(specs: dict[str, Spec], *, partial: bool, extra: dict[str, Sp
 
 
 def bulk_request_schema(specs: dict[str, Spec]) -> dict:
-    item = object_schema({"external_id": EXTERNAL_ID.__class__(max_length=255, blank=False, strip=False,
-                                                                required=True), **specs}, partial=False)
+    """Items are checked one by one (a bad item is reported in its result, the
+    others are saved), so the request schema only fixes the envelope; the
+    fields of an item are documented under `x-item-schema`."""
+    item = object_schema({"external_id": Text(max_length=255, blank=False, strip=False, required=True), **specs},
+                         partial=False)
     item["required"] = ["external_id"]
     return {"application/json": {
         "type": "object", "additionalProperties": False, "required": ["items"],
-        "properties": {"items": {"type": "array", "items": item, "description": (
-            f"At most {MAX_BATCH_ITEMS} items; written in external-id order; fields omitted on an existing "
-            "record stay as they are."
-        )}},
+        "properties": {"items": {
+            "type": "array",
+            "items": {"type": "object", "x-item-schema": item},
+            "description": (
+                f"At most {MAX_BATCH_ITEMS} items (more: 413). Each item: `external_id` plus the fields of "
+                "x-item-schema. Written in external-id order; fields left out of an existing record keep their "
+                "value; a bad item is reported in its result and does not stop the others."
+            ),
+        }},
     }}
 
 
@@ -118,6 +127,14 @@ def document_authentication_errors(result, generator, request, public):
             operation["responses"].setdefault("401", {"description": ERROR_TEXT[401], "content": error_ref})
             operation["responses"].setdefault("403", {"description": ERROR_TEXT[403], "content": error_ref})
     return result
+
+
+def not_found(request, exception=None):
+    """handler404: the API's one error shape for any unmatched /api/ URL, the
+    usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 # --- pagination and ordering --------------------------------------------------------------
@@ -211,7 +228,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering = ("updated_at", "id")
     ordering_fields = ("updated_at", "created_at", "id")
-    lookup_value_regex = r"[0-9]+"
+    # Any segment: a non-numeric id gets the JSON 404 from `fetch`, not an HTML page.
+    lookup_value_regex = r"[^/]+"
     write_specs: dict[str, Spec] = {}
     create_only_specs: dict[str, Spec] = {"external_id": EXTERNAL_ID.__class__(
         max_length=255, blank=False, strip=False, nullable=True, help="Your system's id for this record.",
@@ -307,6 +325,10 @@ class ResourceViewSet(viewsets.GenericViewSet):
         self.refuse_unknown_keys(raw)
         if "external_id" in raw and raw["external_id"] != external_id:
             raise ValidationError({"external_id": ["Differs from the external id in the URL."]})
+        _, errors = parse_fields({k: v for k, v in raw.items() if k != "external_id"}, self.write_specs,
+                                 partial=True, read_only=self.read_only_fields)
+        if errors:
+            raise ValidationError(errors)
         with transaction.atomic():
             if request.headers.get("If-Match"):
                 current = self.base_queryset().select_for_update(of=("self",)).filter(external_id=external_id).first()
@@ -380,7 +402,7 @@ def resource_schema(*, tag: str, serializer, specs: dict[str, Spec]):
             description="Soft delete: the record disappears from lists and reads, its external id stays taken, "
                         "and the changes feed reports it as a tombstone.",
             parameters=[id_param, IF_MATCH_PARAMETER],
-            responses={204: None, **error_responses(404, 409, 412)},
+            responses={204: None, **error_responses(400, 404, 412)},
         ),
         "upsert_external": extend_schema(
             tags=[tag], summary=f"Create or update a {label} by your external id",

@@ -45,7 +45,7 @@ def test_it_answers_404_for_the_external_id_of_another_teams_row(api_as, alice, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_makes_one_row_from_ten_concurrent_upserts_of_one_external_id(alice):
+def test_it_makes_one_row_from_ten_concurrent_upserts_of_one_external_id(default_stages, alice):
     account = AccountFactory(owner=alice, external_id="ACC-C")
     clients = [client_for(alice) for _ in range(10)]
     barrier = threading.Barrier(10)
