@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dealcoach.security import client_ip
 from deals.selectors import opportunity_get_for_user
 
 from . import services
@@ -386,14 +387,10 @@ def plan_ics(request, opportunity_id: int):
 # --- the buyer's page (no login) -----------------------------------------------------
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _rate_limited(request, bucket: str, limit: int) -> bool:
     """A fixed one-minute window per IP, counted in the cache."""
     window = int(timezone.now().timestamp() // 60)
-    key = f"closeplan:share:{bucket}:{_client_ip(request)}:{window}"
+    key = f"closeplan:share:{bucket}:{client_ip(request) or 'unknown'}:{window}"
     if cache.add(key, 1, timeout=70):
         return False
     try:

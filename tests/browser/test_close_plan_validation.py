@@ -15,7 +15,9 @@ from coaching.closeplan.services import plan_create_from_template
 from tests.conftest import browser_login
 from tests.factories import AccountFactory, OpportunityFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback puts the data migrations' rows (stages, the default template) back afterwards,
+# so the tests that run after this one in the same process still find them.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

@@ -332,3 +332,10 @@ def test_the_buyer_can_download_the_calendar(plan, client, alice):
     _, token = share_link_create(actor=alice, plan=plan)
     response = client.get(f"/share/plan/{token}/plan.ics")
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 10
+
+
+def test_it_points_out_a_deal_go_live_that_differs_from_the_plans(plan, as_alice, alice_deal):
+    assert b"go-live-mismatch" not in as_alice.get(plan_url(alice_deal)).content
+    alice_deal.go_live_date = dt.date(2025, 10, 1)
+    alice_deal.save()
+    assert b"go-live-mismatch" in as_alice.get(plan_url(alice_deal)).content
