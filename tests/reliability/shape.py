@@ -34,7 +34,7 @@ def worker_database_url() -> str:
 
 
 def process_env(**overrides) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({
         "DJANGO_SETTINGS_MODULE": "dealcoach.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),

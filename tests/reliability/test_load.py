@@ -20,7 +20,8 @@ from deals.models import Opportunity
 from tests.factories import AccountFactory, OpportunityFactory, UserFactory
 from tests.reliability.shape import Processes, http_request, start_web, start_worker
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("migration_rows"),
               pytest.mark.timeout(180)]
 
 CLIENTS = 20

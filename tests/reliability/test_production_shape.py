@@ -12,7 +12,8 @@ from deals.models import Opportunity
 from tests.factories import AccountFactory
 from tests.reliability.shape import Processes, http_request, start_web
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("migration_rows")]
 
 
 @pytest.fixture

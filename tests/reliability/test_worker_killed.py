@@ -24,7 +24,8 @@ from tests.reliability.shape import (
     worker_database_url,
 )
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("migration_rows"),
               pytest.mark.timeout(150)]
 SWEEP = "coaching.stale.tasks.sweep_stale_deals"
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.conftest import browser_login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_rows")]
 
 COLLECT_VIOLATIONS = """
 window.__csp = [];
