@@ -44,3 +44,24 @@ def test_it_is_deterministic():
         cursor.execute("TRUNCATE deals_opportunity, accounts_account, dealcoach_user, dealcoach_team CASCADE")
     load()
     assert list(Opportunity.objects.order_by("id").values_list("amount", "stage_id", "account_id")[:50]) == first
+
+
+def test_it_stores_the_engagement_dates_its_activities_imply():
+    load()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT count(*) FROM deals_opportunity o
+            LEFT JOIN (
+                SELECT a.opportunity_id, max(a.occurred_at) AS last_at,
+                       max(a.occurred_at) FILTER (WHERE s.seniority IN ('c_level', 'vp', 'director')) AS senior_at
+                FROM deals_activity a
+                JOIN deals_activity_stakeholders p ON p.activity_id = a.id
+                JOIN accounts_stakeholder s ON s.id = p.stakeholder_id
+                GROUP BY a.opportunity_id
+            ) x ON x.opportunity_id = o.id
+            WHERE o.last_activity_at IS DISTINCT FROM x.last_at
+               OR o.last_senior_engagement_at IS DISTINCT FROM x.senior_at""")
+        assert cursor.fetchone()[0] == 0
+    assert Opportunity.objects.filter(last_senior_engagement_at__isnull=False).exists()
