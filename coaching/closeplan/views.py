@@ -125,7 +125,8 @@ def _render_editor(request, opportunity, plan, *, status: int = 200, **forms) ->
 
 
 def _after_change(request, opportunity, message: str) -> HttpResponse:
-    plan = plan_get_for_opportunity(opportunity_id=opportunity.pk)
+    # Fetch again: a plan change may have changed the deal too (its go-live date).
+    opportunity, plan = _fetch(request, opportunity.pk)
     if request.htmx:
         context = _editor_context(request, opportunity, plan)
         context["flash"] = message

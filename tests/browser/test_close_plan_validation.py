@@ -87,13 +87,22 @@ def test_the_buyer_validates_the_plan_and_a_later_change_shows(new_page, shared_
     assert "Validated by Jane Buyer" in rep.inner_text('[data-testid="validation-status"]')
     assert rep.locator('[data-testid="validated"]').is_visible()
 
+    rep.click('[data-testid="edit-kickoff"]')
+    edit_form = rep.locator('[data-testid="edit-form"]')
+    edit_form.locator('input[name="duration_days"]').fill("8")
+    edit_form.locator('button[type=submit]').click()
+    rep.locator('[data-testid="changed-since-validation"]').wait_for()
+    assert rep.locator('tr[data-key="kickoff"] td').nth(3).inner_text() == "8"
+
     new_go_live = timezone.localdate() + dt.timedelta(days=150)
     rep.fill('[data-testid="settings-form"] input[name="go_live_date"]', new_go_live.isoformat())
     rep.click('[data-testid="settings-form"] button[type=submit]')
-    rep.locator('[data-testid="changed-since-validation"]').wait_for()
+    rep.get_by_text(new_go_live.isoformat()).first.wait_for()
+    assert rep.locator('[data-testid="go-live-mismatch"]').count() == 0  # the deal followed the plan
     status = rep.inner_text('[data-testid="validation-status"]')
     assert "Changed since validation" in status
     assert "go_live_date" in status and new_go_live.isoformat() in status
+    assert "duration_days" in status
     rep.screenshot(path=str(screenshots_dir / "closeplan-rep-changed.png"), full_page=True)
 
     rep.goto(f"/deals/{shared_deal.pk}/")
