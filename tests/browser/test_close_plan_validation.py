@@ -90,7 +90,7 @@ def test_the_buyer_validates_the_plan_and_a_later_change_shows(new_page, shared_
     rep.click('[data-testid="edit-kickoff"]')
     edit_form = rep.locator('[data-testid="edit-form"]')
     edit_form.locator('input[name="duration_days"]').fill("8")
-    edit_form.locator('button[type=submit]').click()
+    edit_form.locator("button[type=submit]").click()
     rep.locator('[data-testid="changed-since-validation"]').wait_for()
     assert rep.locator('tr[data-key="kickoff"] td').nth(3).inner_text() == "8"
 
