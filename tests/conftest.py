@@ -7,6 +7,7 @@
 - admin: sees everything
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -71,6 +72,29 @@ def alice_deal(alice):
 @pytest.fixture
 def charlie_deal(charlie):
     return OpportunityFactory(account=AccountFactory(owner=charlie, name="Southwind"), name="Southwind pilot")
+
+
+# --- Transactional tests ---------------------------------------------------------
+
+DATA_MIGRATIONS = [
+    ("deals.migrations.0002_default_stages", "add_default_stages"),
+    ("coaching.closeplan.migrations.0002_default_template", "create_default_template"),
+    ("coaching.rsvp.migrations.0002_default_questions", "add_default_questions"),
+]
+
+
+def restore_data_migrations() -> None:
+    """Transactional tests flush every table, the rows of data migrations too:
+    put them back (the forward functions are idempotent)."""
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    restore_data_migrations()
 
 
 # --- Browser ---------------------------------------------------------------------

@@ -61,22 +61,21 @@ def session_context(request, session, *, commitment_form=None, close_forms=None,
         result_dict = result.to_dict()
         now_scores = scores_of(result)
     answers = {a.question_key: a for a in session.answers.all()}
-    gap_questions = {}
-    if not session.is_closed:
-        for dim in result.dimensions.values():
-            for gap in dim.gaps:
-                gap_questions.setdefault(gap.question_key, gap)
     dimensions = []
     for name in DIMENSIONS:
         data = result_dict["dimensions"][name]
         gaps = []
         for index, gap in enumerate(data["gaps"]):
-            key = ""
-            if not session.is_closed:
-                key = result.dimensions[name].gaps[index].question_key
+            key = "" if session.is_closed else result.dimensions[name].gaps[index].question_key
             gaps.append({**gap, "question_key": key, "answer": answers.get(key)})
         dimensions.append({"name": name, **data, "gaps": gaps})
     dimensions.sort(key=lambda d: d["score"])
+    # Several gaps can lead to the same question: offer its answer form once, at the first (weakest) one.
+    asked: set[str] = set()
+    for dimension in dimensions:
+        for gap in dimension["gaps"]:
+            gap["ask_here"] = bool(gap["question_key"]) and gap["question_key"] not in asked
+            asked.add(gap["question_key"])
     owners = _owners_for(opportunity)
     return {
         "session": session,

@@ -13,14 +13,15 @@ from coaching.rsvp.models import CoachingAnswer
 from deals.models import Activity, Opportunity
 from tests.conftest import browser_login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def shot(page, folder, name):
     page.screenshot(path=str(folder / f"flow-{name}.png"), full_page=True)
 
 
-def test_a_rep_logs_a_deal_and_the_manager_finds_it_in_the_review(new_page, alice, bob, screenshots_dir):
+def test_a_rep_logs_a_deal_and_the_manager_finds_it_in_the_review(new_page, migration_rows, alice, bob,
+                                                                  screenshots_dir):
     rep = new_page()
     browser_login(rep, "alice")
     rep.goto("/deals/new/")

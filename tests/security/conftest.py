@@ -1,7 +1,6 @@
 """Fixtures of the security tests: an outsider, and one of each of alice's objects."""
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.apps import apps
@@ -39,20 +38,4 @@ def alice_objects(alice, bob, alice_deal):
     }
 
 
-DATA_MIGRATIONS = [
-    ("deals.migrations.0002_default_stages", "add_default_stages"),
-    ("coaching.closeplan.migrations.0002_default_template", "create_default_template"),
-    ("coaching.rsvp.migrations.0002_default_questions", "add_default_questions"),
-]
-
-
-def restore_data_migrations() -> None:
-    """Transactional tests flush every table, the rows of data migrations too:
-    put them back (the forward functions are idempotent)."""
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
-@pytest.fixture
-def migration_rows(transactional_db):
-    restore_data_migrations()
+# `migration_rows` (restoring the data-migration rows that transactional tests flush) lives in tests/conftest.py.
