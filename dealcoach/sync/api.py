@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dealcoach.api.base import ErrorSerializer, error_responses
 from dealcoach.api.errors import error_response
 
 from . import selectors, webhooks
 from .models import ChangeLogEntry, WebhookDelivery, WebhookSubscription
-
-ERROR = inline_serializer("SyncError", {"detail": serializers.CharField(), "errors": serializers.DictField()})
-NOT_FOUND = OpenApiResponse(ERROR, description="No such webhook (or not yours).")
-INVALID = OpenApiResponse(ERROR, description="Invalid input: each field with its reason.")
 
 
 def _refuse_unknown(data, allowed) -> None:
@@ -63,7 +60,8 @@ class ChangesView(APIView):
             OpenApiParameter("since", str, description="A next_cursor from a previous page; empty for the start."),
             OpenApiParameter("limit", int, description="Entries per page, 1-500 (default 100)."),
         ],
-        responses={200: ChangesPageSerializer, 400: INVALID, 410: OpenApiResponse(ERROR, description="Cursor expired.")},
+        responses={200: ChangesPageSerializer, **error_responses(400),
+                   410: OpenApiResponse(ErrorSerializer, description="The cursor is older than the retained log.")},
         tags=["sync"],
     )
     def get(self, request):
@@ -127,7 +125,7 @@ class DeliveryPagination(CursorPagination):
 
 class WebhookListView(APIView):
     @extend_schema(operation_id="webhooks_list", summary="Your webhook subscriptions",
-                   responses={200: WebhookSerializer(many=True)}, tags=["webhooks"])
+                   responses={200: WebhookSerializer(many=True), **error_responses()}, tags=["webhooks"])
     def get(self, request):
         subscriptions = selectors.webhook_subscriptions_for_user(request.user).order_by("id")
         return Response(WebhookSerializer(subscriptions, many=True).data)
@@ -137,7 +135,8 @@ class WebhookListView(APIView):
         description="The URL must resolve to a public address. Deliveries are POSTed with "
                     "`X-Dealcoach-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`; "
                     "the secret is returned once, here.",
-        request=WebhookWriteSerializer, responses={201: WebhookCreatedSerializer, 400: INVALID}, tags=["webhooks"],
+        request=WebhookWriteSerializer, responses={201: WebhookCreatedSerializer, **error_responses(400, 415)},
+        tags=["webhooks"],
     )
     def post(self, request):
         _refuse_unknown(request.data, WebhookWriteSerializer().fields)
@@ -148,14 +147,14 @@ class WebhookListView(APIView):
 
 
 class WebhookDetailView(APIView):
-    @extend_schema(operation_id="webhooks_retrieve", responses={200: WebhookSerializer, 404: NOT_FOUND},
+    @extend_schema(operation_id="webhooks_retrieve", responses={200: WebhookSerializer, **error_responses(404)},
                    tags=["webhooks"])
     def get(self, request, pk: int):
         subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=pk)
         return Response(WebhookSerializer(subscription).data)
 
     @extend_schema(operation_id="webhooks_partial_update", request=WebhookWriteSerializer(partial=True),
-                   responses={200: WebhookSerializer, 400: INVALID, 404: NOT_FOUND}, tags=["webhooks"])
+                   responses={200: WebhookSerializer, **error_responses(400, 404, 415)}, tags=["webhooks"])
     def patch(self, request, pk: int):
         subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=pk)
         _refuse_unknown(request.data, WebhookWriteSerializer().fields)
@@ -166,7 +165,7 @@ class WebhookDetailView(APIView):
         )
         return Response(WebhookSerializer(subscription).data)
 
-    @extend_schema(operation_id="webhooks_destroy", responses={204: None, 404: NOT_FOUND}, tags=["webhooks"])
+    @extend_schema(operation_id="webhooks_destroy", responses={204: None, **error_responses(404)}, tags=["webhooks"])
     def delete(self, request, pk: int):
         subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=pk)
         webhooks.webhook_subscription_delete(subscription=subscription)
@@ -185,6 +184,6 @@ class WebhookDeliveriesView(generics.ListAPIView):
         return selectors.webhook_deliveries_of(subscription)
 
     @extend_schema(operation_id="webhooks_deliveries_list", summary="Delivery log of a subscription, newest first",
-                   responses={200: DeliverySerializer(many=True), 404: NOT_FOUND}, tags=["webhooks"])
+                   responses={200: DeliverySerializer(many=True), **error_responses(400, 404)}, tags=["webhooks"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
