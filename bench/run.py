@@ -229,10 +229,18 @@ def _free_port() -> int:
 
 
 def _wrk(url: str, header: str, seconds: int, connections: int) -> tuple[float, int, str]:
-    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url],
-                            capture_output=True, text=True, timeout=seconds + 30)
+    # wrk's default 2 s timeout drops every response slower than that without counting it as a
+    # request: with 8 connections queued on 2 workers a page that takes ~0.5 s already waits
+    # longer, and the run reported 0.0 req/s. Give it a timeout long enough to see the real rate
+    # (a timed-out request still counts as an error).
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+                             "-H", header, url],
+                            capture_output=True, text=True, timeout=seconds + 60)
     text = result.stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    found = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if result.returncode != 0 or not found:
+        raise RuntimeError(f"wrk failed (exit {result.returncode}): {result.stderr.strip() or text.strip()}")
+    rps = float(found.group(1))
     errors = 0
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     if non2xx:
@@ -244,10 +252,41 @@ def _wrk(url: str, header: str, seconds: int, connections: int) -> tuple[float, 
     return rps, errors, p99.group(1) if p99 else "?"
 
 
+def _wait_for_server(server: subprocess.Popen, url: str, header: str) -> None:
+    """Until gunicorn answers `url` with 200 (not a redirect to the log-in page: wrk counts a 3xx
+    as a success, so a dead session would look like a fast page)."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    name, value = header.split(": ", 1)
+    last = "no answer"
+    for _ in range(150):
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode} before answering")
+        try:
+            with opener.open(urllib.request.Request(url, headers={name: value}), timeout=30) as response:
+                if response.status == 200:
+                    return
+                last = f"HTTP {response.status}"
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"{url} answered HTTP {error.code} ({error.headers.get('Location', '')})") from error
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url}: {last}")
+
+
 def bench_throughput(token: str, seconds: int) -> None:
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
 
     from dealcoach.models import User
+    from dealcoach.security import SESSION_STARTED_KEY
 
     say(f"6. Throughput under gunicorn (2 workers) with wrk on loopback, {seconds} s each")
     if not shutil.which("wrk"):
@@ -258,7 +297,7 @@ def bench_throughput(token: str, seconds: int) -> None:
     session["_auth_user_id"] = str(manager.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = manager.get_session_auth_hash()
-    session["dealcoach_login_at"] = int(time.time())
+    session[SESSION_STARTED_KEY] = time.time()
     session.create()
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dealcoach.settings.test", "DEBUG": "0",
@@ -266,19 +305,23 @@ def bench_throughput(token: str, seconds: int) -> None:
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "dealcoach.wsgi:application", "--bind",
                                f"127.0.0.1:{port}", "--workers", "2", "--threads", "1", "--log-level", "warning"],
                               cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    review = (f"{base}/review/", f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}")
+    api = (f"{base}/api/v1/opportunities/?page_size=100", f"Authorization: Bearer {token}")
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        base = f"http://127.0.0.1:{port}"
-        rps, errors, p99 = _wrk(f"{base}/review/", f"Cookie: sessionid={session.session_key}", seconds, 8)
+        try:
+            _wait_for_server(server, *review)
+            _wait_for_server(server, *api)
+        except RuntimeError as error:
+            record("review page under load", f"not measured: {error}", "≥ 50 req/s, 0 errors", False)
+            return
+        rps, errors, p99 = _wrk(*review, seconds, 8)
         record("review page under load (2 workers, 8 connections)", f"{rps:.1f} req/s, {errors} errors, p99 {p99}",
                "≥ 50 req/s, 0 errors", rps >= 50 and errors == 0)
-        rps, errors, p99 = _wrk(f"{base}/api/v1/opportunities/?page_size=100", f"Authorization: Bearer {token}",
-                                seconds, 8)
+        # wrk stops sending but gunicorn still works through the requests it had queued: wait for
+        # one answer so the next run does not start behind that backlog.
+        _wait_for_server(server, *api)
+        rps, errors, p99 = _wrk(*api, seconds, 8)
         record("API list under load (2 workers, 8 connections)", f"{rps:.1f} req/s, {errors} errors, p99 {p99}",
                "0 errors", errors == 0)
     finally:
