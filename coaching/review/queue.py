@@ -181,7 +181,10 @@ def queue_and_heatmap(
     shown is always a true prefix; "show more" continues from there.
     `exceptions` is the team's total (from the totals)."""
     today = scope.as_of
-    deals = list(_with_row_facts(open_team_deals(scope), today)[: heatmap_limit + 1])
+    # Pick the largest deals first, then compute the row facts and joins for those rows only:
+    # otherwise PostgreSQL joins accounts and owners for every team deal before sorting.
+    largest_ids = open_team_deals(scope).order_by("-amount", "id").values("pk")[: heatmap_limit + 1]
+    deals = list(_with_row_facts(Opportunity.objects.filter(pk__in=largest_ids), today))
     largest = deals[:heatmap_limit]
     queue_rows = [_queue_row(deal, today) for deal in largest if _is_exception(deal)][:queue_limit]
     queue = Queue(rows=queue_rows, offset=0, has_more=exceptions > len(queue_rows))

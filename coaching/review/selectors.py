@@ -98,7 +98,12 @@ def team_deals(scope: ReviewScope) -> QuerySet[Opportunity]:
     """The team's live deals (any status) the viewer may see, with the filters applied."""
     if scope.team is None:
         return Opportunity.objects.none()
-    deals = Opportunity.objects.alive().filter(visible_owner_ids_q(scope.viewer), owner__team_id=scope.team.pk)
+    # The team's members are already in the scope: naming their ids lets PostgreSQL read the
+    # team's deals through the (owner, status) index instead of scanning every deal to join
+    # its owner's team (0.6 s per section with 1M deals).
+    deals = Opportunity.objects.alive().filter(
+        visible_owner_ids_q(scope.viewer), owner_id__in=[member.pk for member in scope.reps]
+    )
     filters = scope.filters
     if "rep" in filters:
         deals = deals.filter(owner_id=filters["rep"])
