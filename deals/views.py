@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import accounts_visible_to
+from dealcoach.audit.selectors import audit_events_for_opportunity
 
 from . import desk, panels
 from .desk_services import deal_quick_add, deal_role_add
@@ -157,6 +158,7 @@ def detail(request, pk: int):
     for name in SECTIONS:
         context.update(_section_context(request, opportunity, name))
     context["panels"] = panels.page_panels_for(request=request, opportunity=opportunity, as_of=context["today"])
+    context["audit_events"] = audit_events_for_opportunity(opportunity.id, limit=30)
     return render(request, "deals/detail.html", context)
 
 
