@@ -176,3 +176,15 @@ def test_it_does_not_serve_past_a_transaction_still_running():
         cleanup.execute("DELETE FROM sync_changelogentry WHERE object_id IN (900001, 900002)")
         for raw in (slow, fast, cleanup):
             raw.close()
+
+
+def test_it_records_bulk_upserts(alice):
+    from accounts.upsert import accounts_upsert
+
+    client = client_for(alice)
+    start = read_all(client)["next_cursor"]
+    [result] = accounts_upsert(actor=alice, items=[{"external_id": "BULK-1", "name": "Bulk Co"}])
+    body = read_all(client, start)
+    assert [(e["resource"], e["id"], e["external_id"]) for e in body["results"]] == [
+        ("account", result.id, "BULK-1")
+    ]
