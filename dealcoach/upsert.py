@@ -30,6 +30,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import BooleanField, Case, Q, Value, When
 
+from dealcoach.audit.context import current_audit_context
+from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows, tracked_for
 from dealcoach.fieldspecs import Invalid, Spec, Text, parse_fields
 from dealcoach.sync.services import changes_record
 
@@ -279,7 +281,17 @@ def run_upsert(
             item.extra.pop("before", None)
         rows = lock_rows(queryset, (i.external_id for i in lost), visible_q)
         classify(lost, rows, may_create=False)
+    audited = tracked_for(model)
+    if audited is not None:
+        before = audit_snapshot_rows(resource=audited.resource, ids=[i.result.id for i in updated])
     write_changed(model, [i.instance for i in updated], update_fields)
+    if audited is not None:
+        # Bulk writes bypass post_save, so the audit trail is written here, in the same transaction.
+        audit_record_bulk(
+            actor=None, resource=audited.resource, rows_before=before,
+            rows_after=audit_snapshot_rows(resource=audited.resource, ids=[i.result.id for i in created + updated]),
+            source=current_audit_context().source,
+        )
     # Bulk writes bypass save(): tell the changes feed (and webhooks) ourselves.
     changes_record(
         resource=model._meta.model_name, ids=[i.result.id for i in created + updated],

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to, stakeholders_visible_to
 from accounts.upsert import live, resolve_owners, resolve_refs
+from dealcoach.audit.context import current_audit_context
+from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows
 from dealcoach.currencies import CURRENCY_CODES
 from dealcoach.fieldspecs import (
     Boolean,
@@ -316,8 +318,12 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
             DealRole.objects.filter(
                 opportunity_id__in=[i.result.id for i in roles_changed if i.result.result == UPDATED]
             ).delete()
-            DealRole.objects.bulk_create(
+            new_roles = DealRole.objects.bulk_create(
                 [row for i in roles_changed for row in _role_rows(i.result.id, i.extra["roles"])], batch_size=1000
+            )
+            audit_record_bulk(
+                actor=None, resource="deal_role", rows_before={}, source=current_audit_context().source,
+                rows_after=audit_snapshot_rows(resource="deal_role", ids=[r.pk for r in new_roles]),
             )
             opportunities_refresh_engagement(opportunity_ids=[i.result.id for i in roles_changed])
         announce_deal_changed([i.result.id for i in created + updated])
