@@ -78,7 +78,9 @@ def demo_close_plans(*, as_of: dt.date | None = None) -> int:
         if stage == "negotiate" or (stage == "propose" and index % 2 == 0):
             plan.refresh_from_db()
             link, _ = share_link_create(actor=deal.owner, plan=plan)
-            plan_validate_by_buyer(link=link, name=buyer.name if buyer else "The buyer", seen_version=plan.version)
+            plan_validate_by_buyer(
+                link=link, name=buyer.name if buyer else "The buyer", seen_version=plan.version
+            )
             if index % 3 == 0:  # a change after the buyer confirmed: "changed since validation"
                 milestone_update(actor=deal.owner, plan=plan, key="legal_review", data={"duration_days": 15})
         created += 1

@@ -514,6 +514,8 @@ def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
 
 
 def share_link_check_usable(link: ShareLink) -> None:
+    if link.plan.opportunity.deleted_at is not None:
+        raise ShareLinkUnusable("This plan is no longer available. Ask the sender for the current one.")
     if link.revoked_at is not None:
         raise ShareLinkUnusable("This link was withdrawn by the sender. Ask them for a new one.")
     if link.expires_at <= timezone.now():

@@ -339,3 +339,12 @@ def test_it_points_out_a_deal_go_live_that_differs_from_the_plans(plan, as_alice
     alice_deal.go_live_date = dt.date(2025, 10, 1)
     alice_deal.save()
     assert b"go-live-mismatch" in as_alice.get(plan_url(alice_deal)).content
+
+
+def test_a_link_to_a_deleted_deal_no_longer_opens(plan, client, alice, alice_deal):
+    _, token = share_link_create(actor=alice, plan=plan)
+    alice_deal.mark_deleted()
+    alice_deal.save()
+    response = client.get(f"/share/plan/{token}/")
+    assert response.status_code == 410
+    assert "Evaluation" not in response.content.decode()
