@@ -1,10 +1,13 @@
-"""The demo pipeline shows a realistic spread of red, amber and green."""
+"""The demo pipeline shows a realistic spread of red, amber and green, and
+every kind of coaching answer. One test: building the demo is the slow part."""
 
 from collections import Counter
 
 import pytest
 
-from coaching.rsvp.models import DealScore
+from coaching.rsvp.demo import demo_answers
+from coaching.rsvp.models import CoachingAnswer, DealScore, ScoreSnapshot
+from coaching.rsvp.selectors import coaching_result_for
 from deals.demo import build_demo_pipeline
 from deals.models import Opportunity
 
@@ -13,24 +16,26 @@ pytestmark = pytest.mark.django_db
 DIMENSIONS = ("relationships", "strategy", "value", "process")
 
 
-@pytest.fixture
-def demo(frozen_today, django_capture_on_commit_callbacks):
+def test_the_demo_has_a_spread_of_statuses_and_every_kind_of_answer(
+    frozen_today, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         build_demo_pipeline(as_of=frozen_today)
+        demo_answers(as_of=frozen_today)
 
-
-def test_the_demo_scores_every_open_deal(demo):
     open_ids = set(Opportunity.objects.filter(status="open").values_list("id", flat=True))
-
-    assert set(DealScore.objects.values_list("opportunity_id", flat=True)) == open_ids
-
-
-def test_the_demo_has_red_amber_and_green_in_every_dimension(demo):
     scores = list(DealScore.objects.all())
+    assert {s.opportunity_id for s in scores} == open_ids
     for dimension in DIMENSIONS:
         spread = Counter(getattr(s, f"{dimension}_status") for s in scores)
-        print(dimension, dict(spread))
         assert set(spread) == {"red", "amber", "green"}, (dimension, spread)
     overall = Counter("green" if s.overall >= 70 else "amber" if s.overall >= 40 else "red" for s in scores)
-    print("overall", dict(overall))
-    assert min(overall.values()) >= 3 and len(overall) == 3
+    assert len(overall) == 3 and min(overall.values()) >= 3, overall
+    assert ScoreSnapshot.objects.filter(week=frozen_today).count() == len(scores)
+
+    answers = list(CoachingAnswer.objects.select_related("question", "opportunity"))
+    assert {a.answer for a in answers} == {"yes", "partly", "dont_know"}
+    assert any(a.answer == "yes" and not a.evidence for a in answers)  # a bare yes: half credit
+    contradicted = next(a for a in answers if a.evidence.startswith("Had a good coffee"))
+    gaps = coaching_result_for(contradicted.opportunity).dimensions["relationships"].gaps
+    assert any("The data wins" in g.reason for g in gaps)

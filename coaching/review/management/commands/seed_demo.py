@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from coaching.review.demo import demo_snapshots
+from coaching.rsvp.demo import demo_answers
 from coaching.stale.demo import demo_flags
 from deals.demo import DEMO_PASSWORD, build_demo_pipeline, demo_exists
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded.")
             return
         counts = build_demo_pipeline(as_of=as_of)
+        demo_answers(as_of=as_of)  # coaching answers, then every deal rescored as of the demo date
         demo_snapshots(as_of=as_of)
         demo_flags(as_of=as_of)  # last: flags every stale deal of the finished demo
         self.stdout.write(
