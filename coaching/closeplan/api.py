@@ -14,12 +14,11 @@ import json
 import re
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,125 +27,24 @@ from dealcoach.api.errors import error_response
 from deals.selectors import opportunity_get_for_user
 
 from . import services
-from .exports import plan_csv, plan_ics
-from .models import MAX_DURATION_DAYS, ClosePlan, Side
-from .selectors import PlanDetail, plan_detail, plan_get_for_opportunity
+from .exports import csv_response, export_filename, export_title, ics_response
+from .models import ClosePlan
+from .selectors import (
+    PlanDetail,
+    owner_stakeholders_for,
+    owner_users_for,
+    plan_detail,
+    plan_get_for_opportunity,
+)
+from .serializers import (
+    ClosePlanCreateSerializer,
+    ClosePlanErrorSerializer,
+    ClosePlanOutSerializer,
+    MilestoneCreateSerializer,
+    MilestonePatchSerializer,
+)
 
 ETAG_PATTERN = re.compile(r'^(?:W/)?"closeplan-(?P<plan>\d+)-v(?P<version>\d+)"$')
-STATUSES = ("done", "overdue", "late", "on_track")
-
-
-# --- serializers -------------------------------------------------------------------
-
-
-class ClosePlanErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Field name → reasons.",
-    )
-
-
-class MilestoneOwnerSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=["stakeholder", "user"],
-        help_text="stakeholder: a person at the customer's account; user: someone on the deal owner's team.",
-    )
-    id = serializers.IntegerField()
-    name = serializers.CharField(read_only=True)
-
-
-class MilestoneOutSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    side = serializers.ChoiceField(choices=Side.choices)
-    duration_days = serializers.IntegerField(help_text="Business days.")
-    depends_on = serializers.ListField(
-        child=serializers.CharField(), help_text="Keys of the milestones it waits for."
-    )
-    owner = MilestoneOwnerSerializer(allow_null=True)
-    status = serializers.ChoiceField(
-        choices=STATUSES,
-        help_text="done; overdue (latest finish passed); late (negative slack: cannot start in time); on_track.",
-    )
-    done_on = serializers.DateField(allow_null=True)
-    latest_start = serializers.DateField()
-    latest_finish = serializers.DateField()
-    earliest_start = serializers.DateField()
-    earliest_finish = serializers.DateField()
-    slack_days = serializers.IntegerField(
-        help_text="Business days from earliest to latest start; negative when late."
-    )
-    critical = serializers.BooleanField(help_text="On the critical path: has the plan's minimum slack.")
-
-
-class ClosePlanChangeSerializer(serializers.Serializer):
-    milestone_key = serializers.CharField(help_text="Blank for a change to the plan itself (go-live date).")
-    field = serializers.CharField()
-    old_value = serializers.CharField()
-    new_value = serializers.CharField()
-    changed_at = serializers.DateTimeField()
-    changed_by = serializers.CharField(allow_null=True)
-
-
-class ClosePlanOutSerializer(serializers.Serializer):
-    opportunity_id = serializers.IntegerField()
-    version = serializers.IntegerField(help_text="Bumped by every change to milestones or dates.")
-    as_of = serializers.DateField()
-    template = serializers.CharField(allow_null=True)
-    go_live_date = serializers.DateField()
-    why_go_live_matters = serializers.CharField()
-    feasible = serializers.BooleanField()
-    sign_by = serializers.DateField(allow_null=True, help_text="Latest finish of contract_signed.")
-    earliest_signing = serializers.DateField(allow_null=True, help_text="Earliest finish of contract_signed.")
-    min_slack = serializers.IntegerField(allow_null=True)
-    expected_close_date = serializers.DateField(allow_null=True, help_text="The rep's, from the deal.")
-    at_risk = serializers.BooleanField(help_text="Not feasible, or the expected close is after sign_by.")
-    wishful_thinking = serializers.BooleanField(
-        help_text="The expected close is before the earliest signing."
-    )
-    validated_at = serializers.DateTimeField(allow_null=True)
-    validated_by = serializers.CharField(allow_null=True)
-    validated_version = serializers.IntegerField(allow_null=True)
-    changed_since_validation = serializers.BooleanField()
-    changes_since_validation = ClosePlanChangeSerializer(many=True)
-    milestones = MilestoneOutSerializer(many=True)
-
-
-class ClosePlanCreateSerializer(serializers.Serializer):
-    go_live_date = serializers.DateField(
-        required=False, allow_null=True, help_text="YYYY-MM-DD. Defaults to the deal's go-live date."
-    )
-    template = serializers.SlugField(default="default")
-    why_go_live_matters = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class MilestoneCreateSerializer(serializers.Serializer):
-    key = serializers.CharField(
-        required=False, allow_blank=True, help_text="Made from the name when omitted."
-    )
-    name = serializers.CharField(max_length=200)
-    side = serializers.ChoiceField(choices=Side.choices, default=Side.CUSTOMER)
-    duration_days = serializers.IntegerField(max_value=MAX_DURATION_DAYS)
-    depends_on = serializers.ListField(child=serializers.CharField(), default=list)
-    required_by = serializers.ListField(
-        child=serializers.CharField(),
-        default=list,
-        help_text="Keys of milestones that will wait for this one.",
-    )
-    owner = MilestoneOwnerSerializer(required=False, allow_null=True)
-
-
-class MilestonePatchSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
-    side = serializers.ChoiceField(choices=Side.choices, required=False)
-    duration_days = serializers.IntegerField(max_value=MAX_DURATION_DAYS, required=False)
-    depends_on = serializers.ListField(child=serializers.CharField(), required=False)
-    owner = MilestoneOwnerSerializer(required=False, allow_null=True)
-    done_on = serializers.DateField(
-        required=False, allow_null=True, help_text="YYYY-MM-DD; null re-opens it."
-    )
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -233,13 +131,13 @@ def _resolve_owner(opportunity, data: dict | None):
     if data is None:
         return None
     if data["type"] == "stakeholder":
-        owner = services.owner_stakeholders_for(opportunity).filter(pk=data["id"]).first()
+        owner = owner_stakeholders_for(opportunity).filter(pk=data["id"]).first()
         if owner is None:
             raise exceptions.ValidationError(
                 {"owner": [f"No stakeholder {data['id']} at {opportunity.account.name}."]}
             )
         return owner
-    owner = services.owner_users_for(opportunity).filter(pk=data["id"]).first()
+    owner = owner_users_for(opportunity).filter(pk=data["id"]).first()
     if owner is None:
         raise exceptions.ValidationError({"owner": [f"No user {data['id']} on the deal owner's team."]})
     return owner
@@ -516,26 +414,6 @@ class CSVRenderer(_PassthroughRenderer):
 class ICSRenderer(_PassthroughRenderer):
     media_type = "text/calendar"
     format = "ics"
-
-
-def csv_response(detail: PlanDetail, filename: str) -> HttpResponse:
-    response = HttpResponse(plan_csv(detail), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def ics_response(detail: PlanDetail, filename: str, *, title: str) -> HttpResponse:
-    response = HttpResponse(plan_ics(detail, title=title), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.ics"'
-    return response
-
-
-def export_filename(plan: ClosePlan) -> str:
-    return f"close-plan-{plan.opportunity_id}"
-
-
-def export_title(plan: ClosePlan) -> str:
-    return f"Close plan: {plan.opportunity.account.name}"
 
 
 class ClosePlanCSVAPI(APIView):

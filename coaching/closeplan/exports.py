@@ -11,9 +11,11 @@ import csv
 import datetime as dt
 import io
 
+from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from .models import ClosePlan
 from .selectors import PlanDetail
 
 CSV_COLUMNS = (
@@ -112,3 +114,23 @@ def plan_ics(detail: PlanDetail, *, title: str) -> bytes:
         event.add("categories", ["Close plan"])
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def csv_response(detail: PlanDetail, filename: str) -> HttpResponse:
+    response = HttpResponse(plan_csv(detail), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def ics_response(detail: PlanDetail, filename: str, *, title: str) -> HttpResponse:
+    response = HttpResponse(plan_ics(detail, title=title), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.ics"'
+    return response
+
+
+def export_filename(plan: ClosePlan) -> str:
+    return f"close-plan-{plan.opportunity_id}"
+
+
+def export_title(plan: ClosePlan) -> str:
+    return f"Close plan: {plan.opportunity.account.name}"

@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
-from .services import MAX_SHARE_LINK_DAYS, SHARE_LINK_DAYS, owner_stakeholders_for, owner_users_for
+from .selectors import owner_stakeholders_for, owner_users_for
+from .services import MAX_SHARE_LINK_DAYS, SHARE_LINK_DAYS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -7,11 +7,17 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Stakeholder
+from deals.models import Opportunity
 
 from .models import ClosePlan, Holiday, Milestone, PlanChange, PlanTemplate, ShareLink
 from .schedule import MilestoneInput, PlanSchedule, PlanSummary, ScheduledMilestone, schedule_plan, summarize
+
+User = get_user_model()
 
 SHARE_TOKEN_SALT = "coaching.closeplan.share-link"
 STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "late": "Late", "on_track": "On track"}
@@ -217,3 +223,17 @@ def share_link_from_token(token: str) -> ShareLink | None:
         .select_related("plan", "plan__opportunity", "plan__opportunity__account")
         .first()
     )
+
+
+def owner_users_for(opportunity: Opportunity):
+    """Users who may own a milestone on our side: the deal owner and their team."""
+    owner = opportunity.owner
+    scope = Q(pk=owner.pk)
+    if owner.team_id:
+        scope |= Q(team_id=owner.team_id) | Q(managed_teams=owner.team_id)
+    return User.objects.filter(is_active=True).filter(scope).distinct().order_by("first_name", "username")
+
+
+def owner_stakeholders_for(opportunity: Opportunity):
+    """Stakeholders who may own a milestone on the customer's side: people at the deal's account."""
+    return Stakeholder.objects.alive().filter(account_id=opportunity.account_id).order_by("name")

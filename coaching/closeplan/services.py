@@ -10,7 +10,6 @@ what changed, and announces the deal changed.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -18,24 +17,27 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
-from accounts.models import Stakeholder
 from deals.models import Opportunity
 from deals.services import opportunity_update
 from deals.signals import announce_deal_changed
 
-from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanChange, PlanTemplate, ShareLink
-from .schedule import SIDES, ScheduleError, check_milestones, schedule_plan
+from .checks import (
+    KEY_PATTERN,
+    MILESTONE_FIELDS,
+    check_milestone_value,
+    check_owner,
+    check_plan_milestones,
+    unique_key,
+)
+from .models import ClosePlan, Milestone, PlanChange, PlanTemplate, ShareLink
+from .schedule import ScheduleError, schedule_plan
 from .selectors import holiday_dates, milestone_inputs, share_link_token
 from .templates_default import DEFAULT_TEMPLATE_SLUG
 
 User = get_user_model()
 
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-MILESTONE_FIELDS = ("name", "side", "duration_days", "depends_on", "owner", "done_on")
 SHARE_LINK_DAYS = 30
 MAX_SHARE_LINK_DAYS = 180
 
@@ -134,83 +136,6 @@ def _display(field: str, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def owner_users_for(opportunity: Opportunity):
-    """Users who may own a milestone on our side: the deal owner and their team."""
-    owner = opportunity.owner
-    scope = Q(pk=owner.pk)
-    if owner.team_id:
-        scope |= Q(team_id=owner.team_id) | Q(managed_teams=owner.team_id)
-    return User.objects.filter(is_active=True).filter(scope).distinct().order_by("first_name", "username")
-
-
-def owner_stakeholders_for(opportunity: Opportunity):
-    """Stakeholders who may own a milestone on the customer's side: people at the deal's account."""
-    return Stakeholder.objects.alive().filter(account_id=opportunity.account_id).order_by("name")
-
-
-def _check_owner(opportunity: Opportunity, owner) -> tuple[Stakeholder | None, Any]:
-    if owner is None:
-        return None, None
-    if isinstance(owner, Stakeholder):
-        if owner.account_id != opportunity.account_id or owner.deleted_at is not None:
-            raise ValidationError({"owner": [f"{owner.name} is not a stakeholder at {opportunity.account}."]})
-        return owner, None
-    if isinstance(owner, User):
-        if not owner_users_for(opportunity).filter(pk=owner.pk).exists():
-            raise ValidationError({"owner": [f"{owner} is not on the deal owner's team."]})
-        return None, owner
-    raise ValidationError({"owner": ["An owner is a stakeholder at the account or a user on the team."]})
-
-
-def _clean_milestone_value(field: str, value: Any, *, today: dt.date, key: str = "") -> Any:
-    """Check one field of milestone `key`; return the value to store."""
-    subject = f"Milestone '{key}'" if key else "A milestone"
-    if field == "name":
-        name = " ".join(str(value or "").split())
-        if not name:
-            raise ValidationError({"name": ["Give the milestone a name."]})
-        if len(name) > 200:
-            raise ValidationError({"name": ["Keep the name under 200 characters."]})
-        return name
-    if field == "side":
-        if value not in SIDES:
-            raise ValidationError({"side": [f"Side must be one of {', '.join(SIDES)}."]})
-        return value
-    if field == "duration_days":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError({"duration_days": ["Duration must be a whole number of business days."]})
-        if value < 0:
-            raise ValidationError(
-                {"duration_days": [f"{subject} cannot take a negative duration ({value} days)."]}
-            )
-        if value > MAX_DURATION_DAYS:
-            raise ValidationError(
-                {"duration_days": [f"{subject} cannot take longer than {MAX_DURATION_DAYS} business days."]}
-            )
-        return value
-    if field == "depends_on":
-        if isinstance(value, str) or not all(isinstance(key, str) for key in value or ()):
-            raise ValidationError({"depends_on": ["List the keys of the milestones this one waits for."]})
-        return list(dict.fromkeys(value or ()))
-    if field == "done_on":
-        if value is not None and not isinstance(value, dt.date):
-            raise ValidationError({"done_on": ["Give the date as YYYY-MM-DD."]})
-        if value is not None and value > today:
-            raise ValidationError(
-                {"done_on": [f"{subject} cannot be done in the future (today is {today})."]}
-            )
-        return value
-    raise ValidationError({field: ["Unknown or read-only field."]})
-
-
-def _unique_key(name: str, taken: set[str]) -> str:
-    base = (slugify(name).replace("-", "_") or "milestone")[:34].strip("_") or "milestone"
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}_{n}", n + 1
-    return key
 
 
 # --- plans --------------------------------------------------------------------
@@ -342,7 +267,7 @@ def milestone_add(
     milestones = _milestones(plan)
     today = timezone.localdate()
     taken = {m.key for m in milestones}
-    name = _clean_milestone_value("name", name, today=today)
+    name = check_milestone_value("name", name, today=today)
     if key:
         if not KEY_PATTERN.match(key):
             raise ValidationError(
@@ -355,19 +280,19 @@ def milestone_add(
         if key in taken:
             raise ValidationError({"key": [f"This plan already has a milestone '{key}'."]})
     else:
-        key = _unique_key(name, taken)
-    stakeholder, user = _check_owner(plan.opportunity, owner)
+        key = unique_key(name, taken)
+    stakeholder, user = check_owner(plan.opportunity, owner)
     milestone = Milestone(
         plan=plan,
         key=key,
         name=name,
-        side=_clean_milestone_value("side", side, today=today, key=key),
-        duration_days=_clean_milestone_value("duration_days", duration_days, today=today, key=key),
-        depends_on=_clean_milestone_value("depends_on", list(depends_on), today=today, key=key),
+        side=check_milestone_value("side", side, today=today, key=key),
+        duration_days=check_milestone_value("duration_days", duration_days, today=today, key=key),
+        depends_on=check_milestone_value("depends_on", list(depends_on), today=today, key=key),
         owner_stakeholder=stakeholder,
         owner_user=user,
     )
-    required_by = _clean_milestone_value("depends_on", list(required_by), today=today)
+    required_by = check_milestone_value("depends_on", list(required_by), today=today)
     unknown = [k for k in required_by if k not in taken]
     if unknown:
         raise ValidationError({"required_by": [f"No milestone {', '.join(unknown)} in this plan."]})
@@ -427,7 +352,7 @@ def milestone_update(
     changes = []
     for field, value in data.items():
         if field == "owner":
-            stakeholder, user = _check_owner(plan.opportunity, value)
+            stakeholder, user = check_owner(plan.opportunity, value)
             old_owner = milestone.owner
             if (stakeholder, user) != (milestone.owner_stakeholder, milestone.owner_user):
                 milestone.owner_stakeholder, milestone.owner_user = stakeholder, user
@@ -435,7 +360,7 @@ def milestone_update(
                     (key, "owner", _display("owner", old_owner), _display("owner", milestone.owner))
                 )
             continue
-        value = _clean_milestone_value(field, value, today=today, key=key)
+        value = check_milestone_value(field, value, today=today, key=key)
         old = getattr(milestone, field)
         if value != old:
             setattr(milestone, field, value)
@@ -544,11 +469,3 @@ def plan_validate_by_buyer(*, link: ShareLink, name: str, seen_version: int) -> 
     plan.save(update_fields=["validated_version", "validated_at", "validated_by_name", "updated_at"])
     announce_deal_changed([plan.opportunity_id])
     return plan
-
-
-def check_plan_milestones(milestones: Sequence[Milestone]) -> None:
-    """Raise ValidationError when these milestones could not be scheduled."""
-    try:
-        check_milestones(milestone_inputs(milestones))
-    except ScheduleError as error:
-        raise ValidationError({error.field: [str(error)]}) from error

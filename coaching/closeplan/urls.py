@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "closeplan"
 
@@ -30,6 +30,6 @@ urlpatterns = [
     ),
     path("deals/<int:opportunity_id>/plan.csv", views.plan_csv, name="csv"),
     path("deals/<int:opportunity_id>/plan.ics", views.plan_ics, name="ics"),
-    path("share/plan/<str:token>/", views.public_plan, name="public"),
-    path("share/plan/<str:token>/plan.ics", views.public_plan_ics, name="public_ics"),
+    path("share/plan/<str:token>/", public_views.public_plan, name="public"),
+    path("share/plan/<str:token>/plan.ics", public_views.public_plan_ics, name="public_ics"),
 ]

@@ -1,4 +1,4 @@
-"""The plan editor (/deals/<id>/plan/), its exports, and the buyer's page.
+"""The plan editor (/deals/<id>/plan/) and its exports (the buyer's page is in public_views.py).
 
 Editor forms post with htmx and get the whole editor back (one change moves
 many dates); without JavaScript they post normally and are redirected back.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,13 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dealcoach.security import client_ip
 from deals.selectors import opportunity_get_for_user
 
 from . import services
-from .api import csv_response, export_filename, export_title, ics_response
+from .exports import csv_response, export_filename, export_title, ics_response
 from .forms import (
-    BuyerConfirmForm,
     MarkDoneForm,
     MilestoneForm,
     PlanCreateForm,
@@ -34,7 +31,6 @@ from .forms import (
 from .selectors import (
     plan_detail,
     plan_get_for_opportunity,
-    share_link_from_token,
     share_link_token,
     share_links_for,
 )
@@ -44,8 +40,6 @@ STALE_MESSAGE = (
     "Someone changed the plan while you were editing (it is now version {version}). "
     "Your change was not saved: check the plan and submit again."
 )
-PUBLIC_RATE_LIMIT = 60  # requests per IP per minute on the buyer's page
-PUBLIC_CONFIRM_LIMIT = 10  # confirmations per IP per minute
 
 
 def _fetch(request, opportunity_id: int):
@@ -383,120 +377,3 @@ def plan_ics(request, opportunity_id: int):
     return ics_response(
         plan_detail(plan, timezone.localdate()), export_filename(plan), title=export_title(plan)
     )
-
-
-# --- the buyer's page (no login) -----------------------------------------------------
-
-
-def _rate_limited(request, bucket: str, limit: int) -> bool:
-    """A fixed one-minute window per IP, counted in the cache."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"closeplan:share:{bucket}:{client_ip(request) or 'unknown'}:{window}"
-    if cache.add(key, 1, timeout=70):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=70)
-        return False
-    return count > limit
-
-
-def _too_many_requests() -> HttpResponse:
-    response = HttpResponse(
-        "Too many requests from your address. Wait a minute and try again.",
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = "60"
-    return response
-
-
-def _public_context(link, plan, *, form=None, confirmed: bool = False, changed_message: str = "") -> dict:
-    opportunity = plan.opportunity
-    detail = plan_detail(plan, timezone.localdate())
-    return {
-        "link": link,
-        "link_token": share_link_token(link),
-        "plan": plan,
-        "account_name": opportunity.account.name,
-        "prepared_by": (opportunity.owner.get_full_name() or opportunity.owner.username),
-        "detail": detail,
-        "timeline": timeline_for(detail),
-        "form": form or BuyerConfirmForm(initial={"version": plan.version}),
-        "confirmed": confirmed,
-        "changed_message": changed_message,
-        "today": detail.as_of,
-    }
-
-
-def _public_response(request, template: str, context: dict, status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = (
-        "same-origin"  # the token never leaves in a Referer; our own POST keeps its Origin
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-def public_plan(request, token: str):
-    if _rate_limited(request, "view", PUBLIC_RATE_LIMIT) or (
-        request.method == "POST" and _rate_limited(request, "confirm", PUBLIC_CONFIRM_LIMIT)
-    ):
-        return _too_many_requests()
-    link = share_link_from_token(token)
-    if link is None:
-        return _public_response(
-            request, "closeplan/public_unavailable.html", {"reason": "This link is not valid."}, status=404
-        )
-    try:
-        services.share_link_check_usable(link)
-    except services.ShareLinkUnusable as unusable:
-        return _public_response(
-            request, "closeplan/public_unavailable.html", {"reason": str(unusable)}, status=410
-        )
-    plan = plan_get_for_opportunity(opportunity_id=link.plan.opportunity_id)
-    if request.method == "GET":
-        services.share_link_mark_opened(link=link)
-        return _public_response(request, "closeplan/public_plan.html", _public_context(link, plan))
-    form = BuyerConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_validate_by_buyer(
-                link=link, name=form.cleaned_data["name"], seen_version=form.cleaned_data["version"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.PlanChangedWhileReviewing as changed:
-            # Show the current plan, keep the name typed, ask to confirm again.
-            fresh = BuyerConfirmForm(initial={"version": plan.version, "name": form.cleaned_data["name"]})
-            context = _public_context(link, plan, form=fresh, changed_message=str(changed))
-            return _public_response(request, "closeplan/public_plan.html", context, status=409)
-        except services.ShareLinkUnusable as unusable:
-            return _public_response(
-                request, "closeplan/public_unavailable.html", {"reason": str(unusable)}, status=410
-            )
-        else:
-            plan = plan_get_for_opportunity(opportunity_id=plan.opportunity_id)
-            context = _public_context(link, plan, confirmed=True)
-            return _public_response(request, "closeplan/public_plan.html", context)
-    context = _public_context(link, plan, form=form)
-    return _public_response(request, "closeplan/public_plan.html", context, status=400)
-
-
-@require_GET
-def public_plan_ics(request, token: str):
-    if _rate_limited(request, "view", PUBLIC_RATE_LIMIT):
-        return _too_many_requests()
-    link = share_link_from_token(token)
-    if link is None:
-        raise Http404("This link is not valid.")
-    try:
-        services.share_link_check_usable(link)
-    except services.ShareLinkUnusable as unusable:
-        return HttpResponse(str(unusable), status=410, content_type="text/plain; charset=utf-8")
-    plan = plan_get_for_opportunity(opportunity_id=link.plan.opportunity_id)
-    detail = plan_detail(plan, timezone.localdate())
-    return ics_response(detail, "close-plan", title=f"Close plan: {plan.opportunity.account.name}")

@@ -1,0 +1,117 @@
+"""Request and response shapes of the close-plan API (documented in the OpenAPI schema)."""
+
+from rest_framework import serializers
+
+from .models import MAX_DURATION_DAYS, Side
+
+STATUSES = ("done", "overdue", "late", "on_track")
+
+
+class ClosePlanErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Field name → reasons.",
+    )
+
+
+class MilestoneOwnerSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["stakeholder", "user"],
+        help_text="stakeholder: a person at the customer's account; user: someone on the deal owner's team.",
+    )
+    id = serializers.IntegerField()
+    name = serializers.CharField(read_only=True)
+
+
+class MilestoneOutSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    side = serializers.ChoiceField(choices=Side.choices)
+    duration_days = serializers.IntegerField(help_text="Business days.")
+    depends_on = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the milestones it waits for."
+    )
+    owner = MilestoneOwnerSerializer(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=STATUSES,
+        help_text="done; overdue (latest finish passed); late (negative slack: cannot start in time); on_track.",
+    )
+    done_on = serializers.DateField(allow_null=True)
+    latest_start = serializers.DateField()
+    latest_finish = serializers.DateField()
+    earliest_start = serializers.DateField()
+    earliest_finish = serializers.DateField()
+    slack_days = serializers.IntegerField(
+        help_text="Business days from earliest to latest start; negative when late."
+    )
+    critical = serializers.BooleanField(help_text="On the critical path: has the plan's minimum slack.")
+
+
+class ClosePlanChangeSerializer(serializers.Serializer):
+    milestone_key = serializers.CharField(help_text="Blank for a change to the plan itself (go-live date).")
+    field = serializers.CharField()
+    old_value = serializers.CharField()
+    new_value = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.CharField(allow_null=True)
+
+
+class ClosePlanOutSerializer(serializers.Serializer):
+    opportunity_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="Bumped by every change to milestones or dates.")
+    as_of = serializers.DateField()
+    template = serializers.CharField(allow_null=True)
+    go_live_date = serializers.DateField()
+    why_go_live_matters = serializers.CharField()
+    feasible = serializers.BooleanField()
+    sign_by = serializers.DateField(allow_null=True, help_text="Latest finish of contract_signed.")
+    earliest_signing = serializers.DateField(allow_null=True, help_text="Earliest finish of contract_signed.")
+    min_slack = serializers.IntegerField(allow_null=True)
+    expected_close_date = serializers.DateField(allow_null=True, help_text="The rep's, from the deal.")
+    at_risk = serializers.BooleanField(help_text="Not feasible, or the expected close is after sign_by.")
+    wishful_thinking = serializers.BooleanField(
+        help_text="The expected close is before the earliest signing."
+    )
+    validated_at = serializers.DateTimeField(allow_null=True)
+    validated_by = serializers.CharField(allow_null=True)
+    validated_version = serializers.IntegerField(allow_null=True)
+    changed_since_validation = serializers.BooleanField()
+    changes_since_validation = ClosePlanChangeSerializer(many=True)
+    milestones = MilestoneOutSerializer(many=True)
+
+
+class ClosePlanCreateSerializer(serializers.Serializer):
+    go_live_date = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD. Defaults to the deal's go-live date."
+    )
+    template = serializers.SlugField(default="default")
+    why_go_live_matters = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        required=False, allow_blank=True, help_text="Made from the name when omitted."
+    )
+    name = serializers.CharField(max_length=200)
+    side = serializers.ChoiceField(choices=Side.choices, default=Side.CUSTOMER)
+    duration_days = serializers.IntegerField(max_value=MAX_DURATION_DAYS)
+    depends_on = serializers.ListField(child=serializers.CharField(), default=list)
+    required_by = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="Keys of milestones that will wait for this one.",
+    )
+    owner = MilestoneOwnerSerializer(required=False, allow_null=True)
+
+
+class MilestonePatchSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    side = serializers.ChoiceField(choices=Side.choices, required=False)
+    duration_days = serializers.IntegerField(max_value=MAX_DURATION_DAYS, required=False)
+    depends_on = serializers.ListField(child=serializers.CharField(), required=False)
+    owner = MilestoneOwnerSerializer(required=False, allow_null=True)
+    done_on = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD; null re-opens it."
+    )
