@@ -1,17 +1,25 @@
 """RSVP's pieces of the deal pages (registered in `deals.panels` by
 `RsvpConfig.ready()`): the scorecard with the rep's answers on the deal page,
-the four R/S/V/P chips as a sortable column of My deals."""
+the four R/S/V/P chips as a sortable column of My deals, and an RSVP filter."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from deals import panels
 
 from .models import DealScore
 from .selectors import coaching_context
+from .store import DIMENSIONS
+
+FILTER_CHOICES = [
+    ("any_red", "Any dimension red"),
+    *((f"red_{d}", f"{d.capitalize()} red") for d in DIMENSIONS),
+    ("all_green", "All four green"),
+    ("unscored", "Not scored yet"),
+]
 
 
 def deal_page_context(*, request, opportunity, as_of: dt.date) -> dict:
@@ -20,12 +28,28 @@ def deal_page_context(*, request, opportunity, as_of: dt.date) -> dict:
 
 def deal_list_cells(*, user, opportunities, as_of: dt.date) -> dict[int, dict]:
     """The stored scores of the page's deals, one query; unscored deals show grey chips."""
-    scores = {s.opportunity_id: s for s in DealScore.objects.filter(opportunity_id__in=[o.pk for o in opportunities])}
-    return {o.pk: {"score": scores.get(o.pk)} for o in opportunities}
+    ids = [o.pk for o in opportunities]
+    scores = {s.opportunity_id: s for s in DealScore.objects.filter(opportunity_id__in=ids).defer("summary")}
+    return {pk: {"score": scores.get(pk)} for pk in ids}
 
 
 def sort_by_overall(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(sort_rsvp=F("deal_score__overall"))
+
+
+def filter_by_status(queryset: QuerySet, value: str) -> QuerySet:
+    if value == "any_red":
+        any_red = Q()
+        for dimension in DIMENSIONS:
+            any_red |= Q(**{f"deal_score__{dimension}_status": "red"})
+        return queryset.filter(any_red)
+    if value.startswith("red_") and value[4:] in DIMENSIONS:
+        return queryset.filter(**{f"deal_score__{value[4:]}_status": "red"})
+    if value == "all_green":
+        return queryset.filter(**{f"deal_score__{d}_status": "green" for d in DIMENSIONS})
+    if value == "unscored":
+        return queryset.filter(deal_score__isnull=True)
+    return queryset
 
 
 def register() -> None:
@@ -36,4 +60,7 @@ def register() -> None:
     panels.register_list_column(panels.DealListColumn(
         key="rsvp", label="RSVP", order=10, template="rsvp/_partials/chips.html", cells=deal_list_cells,
         sort=sort_by_overall,
+    ))
+    panels.register_list_filter(panels.DealListFilter(
+        key="rsvp", label="RSVP", choices=FILTER_CHOICES, apply=filter_by_status, order=10,
     ))

@@ -60,10 +60,12 @@ def score_history(*, opportunity: Opportunity, weeks: int = 12) -> list[ScoreSna
 def coaching_context(*, opportunity: Opportunity, as_of: dt.date | None = None) -> dict:
     """Everything `rsvp/_partials/scorecard.html` and `answers_form.html` need;
     merge it into the deal page's context."""
+    rows = coaching_answer_rows(opportunity=opportunity)
     return {
         "opportunity": opportunity,
         "coaching": coaching_result_for(opportunity, as_of=as_of),
-        "answer_form_rows": answer_form_rows(coaching_answer_rows(opportunity=opportunity)),
+        "answer_form_rows": answer_form_rows(rows),
+        "answered_count": sum(1 for row in rows if row.answer is not None),
         "answer_options": ANSWER_OPTIONS,
         "answer_form_errors": [],
     }

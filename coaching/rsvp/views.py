@@ -41,6 +41,9 @@ def answers(request, opportunity_id: int):
         return render(request, "rsvp/answers.html", context, status=400)
 
     if request.htmx:
-        return render(request, "rsvp/_partials/answers_saved.html", coaching_context(opportunity=opportunity))
+        response = render(request, "rsvp/_partials/answers_saved.html", coaching_context(opportunity=opportunity))
+        # The deal page's other sections refresh on this event (deals/views.py); after our swap.
+        response["HX-Trigger-After-Swap"] = "dealChanged"
+        return response
     messages.success(request, "Answers saved; the scorecard is up to date.")
     return redirect("rsvp:answers", opportunity_id=opportunity.pk)
