@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dealcoach.api.base import ErrorSerializer
 from deals.selectors import opportunity_get_for_user
 
 from .scoring import ANSWER_CHOICES
@@ -76,10 +77,7 @@ class AnswerWriteListSerializer(serializers.Serializer):
     answers = AnswerWriteSerializer(many=True)
 
 
-ERROR_RESPONSE = inline_serializer(
-    "CoachingError",
-    {"detail": serializers.CharField(), "errors": serializers.DictField(child=serializers.ListField())},
-)
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such deal, or not yours to see.")
 
 
 def _answer_inputs(data) -> list[AnswerInput]:
@@ -112,7 +110,7 @@ class CoachingApi(APIView):
             "the evidence behind it and the gaps with the next coaching question. Computed from the "
             "current data; the rules are documented in docs/coaching.md."
         ),
-        responses={200: CoachingSerializer, 404: OpenApiResponse(description="No such deal, or not yours to see.")},
+        responses={200: CoachingSerializer, 404: NOT_FOUND},
     )
     def get(self, request, opportunity_id: int):
         opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
@@ -125,7 +123,7 @@ class CoachingAnswersApi(APIView):
         tags=["coaching"],
         summary="The rep's answers to the coaching questions",
         description="Every active question, with this deal's answer (null when unanswered).",
-        responses={200: AnswerListSerializer, 404: OpenApiResponse(description="No such deal, or not yours to see.")},
+        responses={200: AnswerListSerializer, 404: NOT_FOUND},
     )
     def get(self, request, opportunity_id: int):
         opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
@@ -144,8 +142,8 @@ class CoachingAnswersApi(APIView):
         request=AnswerWriteListSerializer,
         responses={
             200: AnswerListSerializer,
-            400: ERROR_RESPONSE,
-            404: OpenApiResponse(description="No such deal, or not yours to see."),
+            400: ErrorSerializer,
+            404: NOT_FOUND,
         },
         examples=[
             OpenApiExample(
