@@ -75,7 +75,11 @@ class Opportunity(SoftDeleteModel):
 
     external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="opportunities")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities")
+    # Indexed by opportunity_owner_status (owner, status): a second index on owner alone would
+    # only add a write to every insert and every non-HOT update (the sweep updates every deal).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities", db_index=False
+    )
     name = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, default="USD")
@@ -104,7 +108,8 @@ class Opportunity(SoftDeleteModel):
     last_senior_engagement_at = models.DateTimeField(null=True, blank=True)
     propensity = models.FloatField(null=True, blank=True, help_text="Stage probability decayed by time since senior engagement (0-1).")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Indexed by opportunity_sync_cursor (updated_at, id), for the same reason as owner.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "opportunities"
