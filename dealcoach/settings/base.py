@@ -107,6 +107,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT pays off for long analytical scans, not for page queries: with 1M deals
+    # the review page's grouped query is costed above jit_above_cost and spent 0.57 s of its
+    # 0.72 s compiling expressions for 10k rows.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
