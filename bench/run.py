@@ -331,6 +331,13 @@ def bench_throughput(token: str, seconds: int) -> None:
 
 # --- report -------------------------------------------------------------------------------
 
+def _load_average() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+LOAD_AT_START = _load_average()
+
+
 def write_report(sizes: dict, args, started: datetime) -> None:
     cpu = "unknown"
     try:
@@ -351,6 +358,8 @@ def write_report(sizes: dict, args, started: datetime) -> None:
         f"`bench/generate.py`, runs `bench/run.py` and rewrites this file). Last run: {started:%Y-%m-%d %H:%M} UTC.",
         "",
         f"- Machine: {os.cpu_count()} cores ({cpu}), {memory_gb:.0f} GiB RAM, {platform.platform()}",
+        f"- Load average (1/5/15 min) when the run started: {LOAD_AT_START}; when it ended: "
+        f"{_load_average()} (anything above {os.cpu_count()} means other work shared the cores)",
         f"- PostgreSQL {pg_version} (fsync off, throwaway), Python {platform.python_version()}",
         f"- Data: {sizes['opportunities']:,} open deals, {sizes['accounts']:,} accounts, "
         f"{sizes['stakeholders']:,} stakeholders, {sizes['activities']:,} activities; "
