@@ -1,14 +1,47 @@
-"""Keep stored scores current: rescore the deals that `deals` says changed."""
+"""Keep stored scores current: rescore the deals that `deals` says changed,
+and every open deal when an admin edits the coaching questions."""
 
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from deals.signals import deal_changed
 
+from .models import CoachingQuestion
 from .services import deal_scores_recompute
+from .tasks import rescore_all, rescore_deals
+
+logger = logging.getLogger("dealcoach.rsvp")
+
+# Up to this many deals are rescored in the request that changed them (a few
+# queries, and the next page load shows the new score); a bulk import's
+# thousands go to the worker.
+SYNC_RESCORE_LIMIT = 200
 
 
 @receiver(deal_changed, dispatch_uid="rsvp-rescore-changed-deals")
 def rescore_changed_deals(sender, opportunity_ids, **kwargs):
-    # Synchronous on purpose: a handful of deals costs a few queries, and the
-    # next page load then shows the new score. Bulk changes come in one call.
-    deal_scores_recompute(opportunity_ids=opportunity_ids)
+    ids = list(opportunity_ids)
+    if len(ids) > SYNC_RESCORE_LIMIT:
+        try:
+            rescore_deals.delay(ids)
+            return
+        except Exception:  # noqa: BLE001 - no broker: better slow than stale
+            logger.exception("Could not queue the rescoring of %d deals; rescoring them now", len(ids))
+    deal_scores_recompute(opportunity_ids=ids)
+
+
+@receiver(post_save, sender=CoachingQuestion, dispatch_uid="rsvp-question-saved")
+@receiver(post_delete, sender=CoachingQuestion, dispatch_uid="rsvp-question-deleted")
+def rescore_when_questions_change(sender, **kwargs):
+    # A retired question stops counting and reworded ones change the stored next
+    # question. Once per transaction: the admin's list edit saves many rows at once.
+    pending = getattr(transaction.get_connection(), "run_on_commit", [])
+    if not any(entry[1] is _queue_rescore_all for entry in pending):
+        transaction.on_commit(_queue_rescore_all)
+
+
+def _queue_rescore_all():
+    rescore_all.delay()

@@ -149,3 +149,35 @@ def test_the_portable_upsert_stores_the_same_as_the_postgresql_one(frozen_today,
     upsert_scores_orm([row], as_of=fast["as_of"], now=fast["computed_at"])  # and again: an update
 
     assert DealScore.objects.values().get(opportunity=deal) == fast
+
+
+def test_it_queues_big_batches_and_rescores_small_ones_at_once(frozen_today, alice, monkeypatch):
+    from coaching.rsvp import receivers
+
+    deal = well_covered_deal(account=AccountFactory(owner=alice))
+    queued = []
+    monkeypatch.setattr(receivers.rescore_deals, "delay", lambda ids: queued.append(ids))
+
+    receivers.rescore_changed_deals(sender="deals", opportunity_ids=[deal.pk])
+    assert DealScore.objects.filter(opportunity=deal).exists() and queued == []
+
+    many = list(range(10_000, 10_000 + receivers.SYNC_RESCORE_LIMIT)) + [deal.pk]
+    receivers.rescore_changed_deals(sender="deals", opportunity_ids=many)
+    assert queued == [many]
+
+
+def test_editing_questions_rescores_every_deal_once(frozen_today, alice, django_capture_on_commit_callbacks):
+    from coaching.rsvp.models import CoachingQuestion
+
+    deal = well_covered_deal(account=AccountFactory(owner=alice))
+    deal_scores_recompute(opportunity_ids=[deal.pk])
+    before = DealScore.objects.get(opportunity=deal).relationships
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for key in ("rel_integrity", "rel_economic_buyer"):
+            question = CoachingQuestion.objects.get(key=key)
+            question.active = False
+            question.save()
+
+    assert len(callbacks) == 1
+    assert DealScore.objects.get(opportunity=deal).relationships > before  # two unanswered questions stop counting
