@@ -101,6 +101,12 @@ def create_state_table_sql(d: Dialect) -> str:
         overdue_join = ""
         overdue_columns = "0 AS overdue_milestones, CAST(NULL AS DATE) AS first_overdue_due,"
         overdue_days = "0"
+    # Which kinds are already open, read once before any flag is written: the
+    # raise statements then never scan the flag table they are inserting into.
+    open_kind_columns = ", ".join(
+        f"MAX(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END) AS open_{kind}" for kind in rules.KINDS
+    )
+    open_kind_state = ", ".join(f"COALESCE(fo.open_{kind}, 0) AS open_{kind}" for kind in rules.KINDS)
     idle = _not_negative(d.days_since_timestamp("COALESCE(o.last_activity_at, o.created_at)"))
     senior = _not_negative(d.days_since_timestamp("COALESCE(o.last_senior_engagement_at, o.created_at)"))
     return f"""
@@ -122,7 +128,8 @@ def create_state_table_sql(d: Dialect) -> str:
                COALESCE(e.power_engaged, 0) AS power_engaged,
                CASE WHEN pw.opportunity_id IS NULL THEN 0 ELSE 1 END AS power_named,
                {overdue_columns}
-               {overdue_days} AS first_overdue_days
+               {overdue_days} AS first_overdue_days,
+               {open_kind_state}
         FROM {_table(Opportunity)} o
         JOIN {_table(Stage)} s ON s.id = o.stage_id
         LEFT JOIN (
@@ -141,6 +148,11 @@ def create_state_table_sql(d: Dialect) -> str:
             SELECT DISTINCT opportunity_id FROM {role} WHERE role IN ({POWER_ROLES_SQL})
         ) pw ON pw.opportunity_id = o.id
         {overdue_join}
+        LEFT JOIN (
+            SELECT opportunity_id, {open_kind_columns}
+            FROM {_table(Flag)} WHERE cleared_at IS NULL
+            GROUP BY opportunity_id
+        ) fo ON fo.opportunity_id = o.id
         WHERE o.status = 'open' AND o.deleted_at IS NULL
     ) b
     """
@@ -219,19 +231,16 @@ def clear_sql(condition: str) -> str:
     """
 
 
-def raise_sql(condition: str, reason: str) -> str:
-    """Raise %(kind)s where its condition holds and no flag of that kind is open.
-    The partial unique index is the final word: a conflicting row is skipped."""
-    flag = _table(Flag)
+def raise_sql(kind: str, condition: str, reason: str) -> str:
+    """Raise `kind` where its condition holds and no flag of that kind was open
+    when the sweep started. The partial unique index is the final word: a row
+    that conflicts with a flag raised meanwhile is skipped."""
+    assert kind in rules.KINDS
     return f"""
-    INSERT INTO {flag} (opportunity_id, kind, reason, raised_at, snooze_reason)
+    INSERT INTO {_table(Flag)} (opportunity_id, kind, reason, raised_at, snooze_reason)
     SELECT st.opportunity_id, %(kind)s, SUBSTR({reason}, 1, 300), %(now)s, ''
     FROM {STATE_TABLE} st
-    WHERE {condition}
-      AND NOT EXISTS (
-          SELECT 1 FROM {flag} f
-          WHERE f.opportunity_id = st.opportunity_id AND f.kind = %(kind)s AND f.cleared_at IS NULL
-      )
+    WHERE {condition} AND st.open_{kind} = 0
     ON CONFLICT (opportunity_id, kind) WHERE cleared_at IS NULL DO NOTHING
     """
 
