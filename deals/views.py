@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -185,9 +186,10 @@ def edit(request, pk: int):
     form = OpportunityEditForm(request.POST)
     if form.is_valid():
         # Re-fetch for update: the service validates and saves under the row lock.
-        locked = opportunity_get_for_user(user=request.user, opportunity_id=pk, for_update=True)
         try:
-            opportunity = opportunity_update(actor=request.user, opportunity=locked, data=form.changes(locked))
+            with transaction.atomic():
+                locked = opportunity_get_for_user(user=request.user, opportunity_id=pk, for_update=True)
+                opportunity = opportunity_update(actor=request.user, opportunity=locked, data=form.changes(locked))
         except ValidationError as error:
             add_service_errors(form, error)
             opportunity = opportunity_get_for_user(user=request.user, opportunity_id=pk)

@@ -16,6 +16,7 @@ worker was killed) has its effect once."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -63,6 +64,9 @@ def _publish(messages: list[OutboxMessage]) -> list[int]:
             published.append(message.pk)
         return published
     with _publish_connection() as connection:
+        # Connect first: a publish on a lazily-connected channel can appear to
+        # succeed while the broker is down, and the message would be marked sent.
+        connection.ensure_connection(max_retries=0)
         producer = current_app.amqp.Producer(connection, auto_declare=True)
         for message in messages:
             outbox_deliver.apply_async(
@@ -102,12 +106,25 @@ def outbox_relay(*, ids: Iterable[int] | None = None, limit: int = 200) -> int:
     return len(published)
 
 
+# After a failed publish, requests stop trying the broker for a while (per
+# process): during an outage each save would otherwise wait out the connect
+# timeout again. The relay keeps retrying and publishes what they left.
+BROKER_DOWN_BACKOFF_SECONDS = 10.0
+_broker_down_until = 0.0
+
+
 def outbox_publish_quietly(*, ids: Iterable[int]) -> int:
     """The after-commit publisher: never raises into the request that saved."""
+    global _broker_down_until
+    ids = list(ids)
+    if time.monotonic() < _broker_down_until and not current_app.conf.task_always_eager:
+        logger.info("outbox: broker recently unavailable, %s left for the relay", ids)
+        return 0
     try:
         return outbox_relay(ids=ids)
     except Exception as exc:
-        logger.warning("outbox: broker unavailable, %s left for the relay: %s", list(ids), exc)
+        _broker_down_until = time.monotonic() + BROKER_DOWN_BACKOFF_SECONDS
+        logger.warning("outbox: broker unavailable, %s left for the relay: %s", ids, exc)
         return 0
 
 

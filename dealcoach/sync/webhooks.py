@@ -159,7 +159,11 @@ def webhooks_emit_many(*, events: list[WebhookEvent]) -> int:
                 ))
     WebhookDelivery.objects.bulk_create(rows, batch_size=500)
     if rows:
-        transaction.on_commit(nudge_delivery)
+        # Through the transactional outbox: if Redis is down, the relay publishes the
+        # nudge as soon as it is back (the every-minute beat job remains the safety net).
+        from dealcoach.outbox.services import outbox_enqueue
+
+        outbox_enqueue(task="dealcoach.sync.tasks.deliver_webhooks")
     return len(rows)
 
 
