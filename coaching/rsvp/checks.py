@@ -35,8 +35,9 @@ def power_engaged(v: DealView):
     if v.power:
         r = v.power[0]
         last = v.engaged_on(r)
-        when = f"last engaged {last}" if last else "never engaged in a logged activity"
-        return False, f"{describe(r)} is on the map but {when}, more than {W} days ago or not at all."
+        if last:
+            return False, f"{describe(r)} last took part in an activity on {last}, more than {W} days ago."
+        return False, f"{describe(r)} is on the map but has not taken part in any logged activity."
     return False, f"Nobody who can say yes has taken part in an activity in the last {W} days."
 
 

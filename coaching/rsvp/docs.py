@@ -117,7 +117,23 @@ def render_coaching_doc() -> str:
     ]
     for q in DEFAULT_QUESTIONS:
         lines.append(f"| `{q.key}` | {q.dimension} | {_cell(q.text)} | {_cell(q.action)} |")
-    lines.append("")
+    lines += [
+        "",
+        "## Where the scores come from and where they go",
+        "",
+        "- `coaching/rsvp/scoring.py` scores one deal from plain data (`DealFacts`); no database.",
+        "  `coaching/rsvp/facts.py` builds those facts for up to 2,000 deals in a fixed number of queries.",
+        "- The deal page and `GET /api/v1/opportunities/{id}/coaching/` both call",
+        "  `coaching.rsvp.selectors.coaching_result_for`, which scores the deal from current data.",
+        "- Answers are read and written at `/api/v1/opportunities/{id}/coaching/answers/` and on the deal",
+        "  page; a bad item is refused with a 400 naming the field.",
+        "- Every open deal has a stored `DealScore` (scores, statuses and a compact summary) for lists,",
+        "  filters and the pipeline review. It is recomputed when `deals` announces a change (the deal,",
+        "  its roles, activities, answers or close plan), when an admin edits the questions, and every",
+        "  night by the Celery task `coaching.rsvp.tasks.rescore_all`, which also refreshes the week's",
+        "  `ScoreSnapshot` (one row per deal and week, kept for trends).",
+        "",
+    ]
     return "\n".join(lines)
 
 
