@@ -53,8 +53,10 @@ def deal_facts_for(
     opportunity_ids: Sequence[int],
     as_of: dt.date,
     questions: dict[str, QuestionText] | None = None,
+    open_only: bool = False,
 ) -> dict[int, DealFacts]:
-    """Facts for the live (not deleted) deals among `opportunity_ids`, keyed by id.
+    """Facts for the live (not deleted) deals among `opportunity_ids`, keyed by
+    id; only the open ones with `open_only`.
 
     Eight queries whatever the number of deals (seven when `questions` is given):
     deals, roles, engagement, reference activities, answers, questions, and the
@@ -66,7 +68,10 @@ def deal_facts_for(
         questions = question_texts()
     until = end_of_day(as_of)
 
-    deals = list(Opportunity.objects.alive().filter(pk__in=ids).values_list(*_OPPORTUNITY_FIELDS))
+    deals_qs = Opportunity.objects.alive().filter(pk__in=ids)
+    if open_only:
+        deals_qs = deals_qs.filter(status=Opportunity.Status.OPEN)
+    deals = list(deals_qs.values_list(*_OPPORTUNITY_FIELDS))
     ids = [row[0] for row in deals]
 
     engaged: dict[tuple[int, int], dt.date] = {}

@@ -52,10 +52,7 @@ def deal_scores_recompute(*, opportunity_ids: Iterable[int], as_of: dt.date | No
     questions = question_texts()
     scored = 0
     for chunk in _chunks(ids, RECOMPUTE_CHUNK):
-        open_ids = list(
-            Opportunity.objects.alive().filter(pk__in=chunk, status=Opportunity.Status.OPEN).values_list("id", flat=True)
-        )
-        facts = deal_facts_for(opportunity_ids=open_ids, as_of=as_of, questions=questions)
+        facts = deal_facts_for(opportunity_ids=chunk, as_of=as_of, questions=questions, open_only=True)
         rows = [_score_row(opportunity_id, score_deal(f)) for opportunity_id, f in facts.items()]
         upsert_scores(rows, as_of=as_of, now=timezone.now())
         gone = set(chunk) - set(facts)
