@@ -38,8 +38,8 @@ def _ensure_an_overdue_milestone(as_of: dt.date) -> None:
     if overdue.exists():
         return
     deal = (
-        demo_deals.filter(close_plan__isnull=True, stage__slug="negotiate")
-        .select_related("owner").order_by("external_id").first()
+        demo_deals.filter(close_plan__isnull=True, stage__slug__in=["negotiate", "propose", "evaluate"])
+        .select_related("owner").order_by("-stage__order", "external_id").first()
     )
     if deal is None:
         logger.warning("demo: no deal to give an overdue close plan; milestone_overdue will not show")

@@ -7,8 +7,10 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
+from coaching.closeplan.demo import demo_close_plans
 from coaching.review.demo import demo_snapshots
 from coaching.rsvp.demo import demo_answers
+from coaching.sessions.demo import demo_coaching_sessions
 from coaching.stale.demo import demo_flags
 from deals.demo import DEMO_PASSWORD, build_demo_pipeline, demo_exists
 
@@ -24,7 +26,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded.")
             return
         counts = build_demo_pipeline(as_of=as_of)
+        demo_close_plans(as_of=as_of)  # before the answers, so the RSVP scores see the plans
         demo_answers(as_of=as_of)  # coaching answers, then every deal rescored as of the demo date
+        demo_coaching_sessions(as_of=as_of)
         demo_snapshots(as_of=as_of)
         demo_flags(as_of=as_of)  # last: flags every stale deal of the finished demo
         self.stdout.write(
