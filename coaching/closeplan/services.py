@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dealcoach.sync.webhooks import webhooks_emit
 from deals.models import Opportunity
 from deals.services import opportunity_update
 from deals.signals import announce_deal_changed
@@ -467,5 +468,11 @@ def plan_validate_by_buyer(*, link: ShareLink, name: str, seen_version: int) -> 
     plan.validated_at = timezone.now()
     plan.validated_by_name = name
     plan.save(update_fields=["validated_version", "validated_at", "validated_by_name", "updated_at"])
+    opportunity = plan.opportunity
+    webhooks_emit(event="close_plan.validated", owner_id=opportunity.owner_id, payload={
+        "opportunity": opportunity.pk, "opportunity_external_id": opportunity.external_id,
+        "go_live_date": plan.go_live_date.isoformat(), "version": plan.version,
+        "validated_at": plan.validated_at.isoformat(), "validated_by": name,
+    })
     announce_deal_changed([plan.opportunity_id])
     return plan

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dealcoach.permissions import can_own_deals_of
@@ -68,6 +69,30 @@ def _try_sweep_lock(cursor) -> bool:
     return bool(cursor.fetchone()[0])
 
 
+def _emit_flag_webhooks(*, at: dt.datetime) -> int:
+    """Queue flag.raised / flag.cleared webhooks for this sweep's changes, in
+    its transaction. Nothing is read unless someone subscribed to flag events."""
+    from dealcoach.sync.models import WebhookSubscription
+    from dealcoach.sync.webhooks import WebhookEvent, webhooks_emit_many
+
+    subscribed = {e for events in WebhookSubscription.objects.filter(active=True).values_list("events", flat=True)
+                  for e in events if e.startswith("flag.")}
+    if not subscribed:
+        return 0
+    events = []
+    for event, changed in (("flag.raised", Q(raised_at=at)), ("flag.cleared", Q(cleared_at=at))):
+        if event not in subscribed:
+            continue
+        for flag in Flag.objects.filter(changed).select_related("opportunity").iterator(chunk_size=2000):
+            events.append(WebhookEvent(event=event, owner_id=flag.opportunity.owner_id, payload={
+                "id": flag.pk, "opportunity": flag.opportunity_id,
+                "opportunity_external_id": flag.opportunity.external_id, "kind": flag.kind,
+                "reason": flag.reason, "raised_at": flag.raised_at.isoformat(),
+                "cleared_at": flag.cleared_at.isoformat() if flag.cleared_at else None,
+            }))
+    return webhooks_emit_many(events=events)
+
+
 def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
     """Raise and clear every kind of flag over all open, not-deleted deals for
     `as_of` (default today), and store each open deal's propensity.
@@ -83,7 +108,8 @@ def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
             result.skipped = True
             logger.info("stale sweep for %s skipped: another sweep is running", as_of)
             return result
-        params = _sweep_params(as_of, timezone.now())
+        now = timezone.now()
+        params = _sweep_params(as_of, now)
         if connection.vendor == "postgresql":
             # Dates in reasons read YYYY-MM-DD whatever the server's default.
             cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
@@ -107,6 +133,7 @@ def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
         # Last, so the deals' rows are locked only for the end of the transaction.
         cursor.execute(sweep.store_propensity_sql(), params)
         cursor.execute(f"DROP TABLE {sweep.STATE_TABLE}")
+        _emit_flag_webhooks(at=now)
     result.raised = sum(result.raised_by_kind.values())
     result.cleared = sum(result.cleared_by_kind.values())
     result.open = Flag.objects.filter(cleared_at__isnull=True).count()

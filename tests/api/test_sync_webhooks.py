@@ -328,3 +328,33 @@ def test_the_beat_schedule_sends_webhooks_every_minute_and_cleans_up():
     assert tasks["dealcoach.sync.tasks.deliver_webhooks"] == 60.0
     assert "dealcoach.sync.tasks.sync_cleanup" in tasks
     assert "dealcoach.sync.tasks.deliver_webhooks" in celery_app.tasks
+
+
+def test_the_sweep_queues_flag_webhooks_for_subscribers(alice, bob, alice_deal):
+    from coaching.stale.services import flags_sweep
+
+    subscribe(bob, "http://127.0.0.1:9/hook", events=["flag.raised", "flag.cleared"])
+    type(alice_deal).objects.filter(pk=alice_deal.pk).update(expected_close_date="2020-01-01")
+    flags_sweep()
+    raised = WebhookDelivery.objects.filter(event="flag.raised")
+    assert raised.exists()
+    kinds = {d.payload["kind"] for d in raised}
+    assert "close_date_passed" in kinds and all(d.payload["opportunity"] == alice_deal.pk for d in raised)
+    flags_sweep()  # a rerun raises nothing new, so queues nothing new
+    assert WebhookDelivery.objects.filter(event="flag.raised").count() == raised.count()
+
+
+def test_a_buyer_confirmation_queues_close_plan_validated(alice, alice_deal):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coaching.closeplan.services import plan_create_from_template, plan_validate_by_buyer, share_link_create
+
+    subscribe(alice, "http://127.0.0.1:9/hook", events=["close_plan.validated"])
+    plan = plan_create_from_template(actor=alice, opportunity=alice_deal,
+                                     go_live_date=timezone.localdate() + dt.timedelta(days=200))
+    link, _ = share_link_create(actor=alice, plan=plan)
+    plan_validate_by_buyer(link=link, name="Pat Buyer", seen_version=plan.version)
+    delivery = WebhookDelivery.objects.get(event="close_plan.validated")
+    assert delivery.payload["validated_by"] == "Pat Buyer" and delivery.payload["opportunity"] == alice_deal.pk
