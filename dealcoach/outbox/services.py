@@ -15,6 +15,7 @@ worker was killed) has its effect once."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Iterable
@@ -141,6 +142,9 @@ def outbox_consume(*, message_id: int) -> bool:
         if not claimed:
             return False
         message = OutboxMessage.objects.get(pk=message_id)
+        if message.task not in current_app.tasks:
+            # Task names are their dotted paths: import the module that registers it.
+            importlib.import_module(message.task.rsplit(".", 1)[0])
         task = current_app.tasks[message.task]
         task(**message.kwargs)
         return True
