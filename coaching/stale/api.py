@@ -9,9 +9,10 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from dealcoach.api.pagination import FieldErrorCursorPagination
 
 from . import services
 from .models import Flag
@@ -19,7 +20,7 @@ from .rules import MAX_SNOOZE_DAYS, SNOOZE_REASON_MAX_CHARS
 from .selectors import STATUSES, flag_get_for_user, flags_visible_to, flags_with_status
 
 
-class FlagCursorPagination(CursorPagination):
+class FlagCursorPagination(FieldErrorCursorPagination):
     """Flags never change their raised_at: a stable cursor on (raised_at, id)."""
 
     ordering = ("raised_at", "id")
@@ -69,6 +70,13 @@ class FlagFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return flags_with_status(queryset, value)
+
+    def is_valid(self):
+        # An empty `?kind=` or `?status=` is a mistake, not "no filter": say so.
+        for name in ("kind", "status"):
+            if name in self.data and not self.data.get(name):
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+        return super().is_valid()
 
 
 @extend_schema(tags=["flags"])

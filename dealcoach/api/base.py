@@ -126,6 +126,12 @@ def document_authentication_errors(result, generator, request, public):
                 continue  # public operation
             operation["responses"].setdefault("401", {"description": ERROR_TEXT[401], "content": error_ref})
             operation["responses"].setdefault("403", {"description": ERROR_TEXT[403], "content": error_ref})
+            if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                operation["responses"].setdefault("400", {
+                    "description": "A query parameter is invalid (a bad filter, cursor or page size); "
+                                   "`errors` names it and says why.",
+                    "content": error_ref,
+                })
     return result
 
 

@@ -3,7 +3,8 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers
-from rest_framework.pagination import CursorPagination
+
+from dealcoach.api.pagination import FieldErrorCursorPagination
 
 from .models import AuditEvent
 from .selectors import audit_events_visible_to
@@ -25,7 +26,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NewestFirstPagination(CursorPagination):
+class NewestFirstPagination(FieldErrorCursorPagination):
     ordering = ("-id",)
     page_size = 100
     page_size_query_param = "page_size"

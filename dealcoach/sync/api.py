@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.base import ErrorSerializer, error_responses
 from dealcoach.api.errors import error_response
+from dealcoach.api.pagination import FieldErrorCursorPagination
 
 from . import selectors, webhooks
 from .models import ChangeLogEntry, WebhookDelivery, WebhookSubscription
@@ -116,7 +116,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
 
-class DeliveryPagination(CursorPagination):
+class DeliveryPagination(FieldErrorCursorPagination):
     ordering = ("-id",)
     page_size = 100
     page_size_query_param = "page_size"

@@ -43,7 +43,7 @@ RESOURCE_API = re.compile(
 )
 # Other apps' endpoints still fail some checks (listed by the xfail reason, by
 # operation); flip to True once their owners have fixed them.
-OTHER_OWNERS_STRICT = False
+OTHER_OWNERS_STRICT = True
 
 
 def seed():

@@ -349,7 +349,11 @@ def test_a_buyer_confirmation_queues_close_plan_validated(alice, alice_deal):
 
     from django.utils import timezone
 
-    from coaching.closeplan.services import plan_create_from_template, plan_validate_by_buyer, share_link_create
+    from coaching.closeplan.services import (
+        plan_create_from_template,
+        plan_validate_by_buyer,
+        share_link_create,
+    )
 
     subscribe(alice, "http://127.0.0.1:9/hook", events=["close_plan.validated"])
     plan = plan_create_from_template(actor=alice, opportunity=alice_deal,
