@@ -4,13 +4,19 @@ htmx requests get the fragment they asked for."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from deals.selectors import opportunity_get_for_user
+
+from .export import review_csv_rows
 from .queue import exception_queue, rsvp_heatmap
 from .report import weekly_review
 from .selectors import review_scope_for
+from .sheet import coaching_sheet_context
 
 
 def _offset(request) -> int:
@@ -44,3 +50,25 @@ def heatmap_more(request):
     scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
     heatmap = rsvp_heatmap(scope, offset=_offset(request))
     return render(request, "review/_partials/heatmap_rows.html", {"heatmap": heatmap, "scope": scope})
+
+
+@login_required
+@require_GET
+def export_csv(request):
+    """The review as CSV (the page's team and filters), streamed."""
+    scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
+    if scope.team is None:
+        raise Http404("No team to export.")
+    response = StreamingHttpResponse(review_csv_rows(scope), content_type="text/csv; charset=utf-8")
+    filename = f"pipeline-review-{slugify(scope.team.name)}-{scope.as_of.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def coaching_sheet(request, opportunity_id: int):
+    """A printable one-page coaching sheet for one deal (anyone who may see the deal)."""
+    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+    return render(request, "review/coaching_sheet.html",
+                  coaching_sheet_context(opportunity=opportunity, as_of=timezone.localdate()))

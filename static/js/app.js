@@ -6,3 +6,7 @@ document.addEventListener("keydown", (event) => {
     if (search) { event.preventDefault(); search.focus(); }
   }
 });
+// Print buttons without inline handlers (the Content-Security-Policy forbids them).
+document.addEventListener("click", (event) => {
+  if (event.target.closest(".js-print")) { window.print(); }
+});
