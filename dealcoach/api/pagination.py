@@ -29,6 +29,13 @@ class FieldErrorCursorPagination(CursorPagination):
             raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
         return size
 
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.page_size_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return params
+
 
 class UpdatedAtCursorPagination(FieldErrorCursorPagination):
     ordering = ("updated_at", "id")

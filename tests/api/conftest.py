@@ -20,21 +20,6 @@ def api_as():
 
 
 @pytest.fixture
-def default_stages(transactional_db):
-    """Transactional tests flush the tables, data migrations included: put the
-    default stages and the default close-plan template back (the same rows as
-    the data migrations)."""
-    import importlib
-
-    from django.apps import apps
-
-    from deals.models import Stage
-
-    template = importlib.import_module("coaching.closeplan.migrations.0002_default_template")
-    template.create_default_template(apps, None)
-    defaults = importlib.import_module("deals.migrations.0002_default_stages").DEFAULT_STAGES
-    for slug, name, order, probability, rot_days, category in defaults:
-        Stage.objects.get_or_create(slug=slug, defaults={
-            "name": name, "order": order, "probability": probability, "rot_days": rot_days,
-            "forecast_category": category,
-        })
+def default_stages(migration_rows):
+    """Transactional tests flush the tables, data migrations included: the
+    shared `migration_rows` fixture puts the default stages, template and questions back."""
