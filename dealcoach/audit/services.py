@@ -25,6 +25,8 @@ from .models import AuditEvent
 IGNORED_FIELDS = {
     "id", "created_at", "updated_at", "stage_entered_at", "last_activity_at",
     "last_senior_engagement_at", "propensity", "latest_start", "latest_finish",
+    # A closed coaching session's frozen scorecard: large, and its scores are kept in `scores_at_close`.
+    "result_at_close",
 }
 
 
@@ -57,6 +59,12 @@ TRACKED: dict[str, Tracked] = {
         "close_plan", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
     ),
     "closeplan.milestone": Tracked("close_plan_milestone", lambda row: _plan_scope(row["plan_id"])),
+    "coaching_sessions.coachingsession": Tracked(
+        "coaching_session", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
+    ),
+    "coaching_sessions.commitment": Tracked(
+        "commitment", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
+    ),
 }
 RESOURCE_MODELS = {tracked.resource: label for label, tracked in TRACKED.items()}
 

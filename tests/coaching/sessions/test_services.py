@@ -191,3 +191,21 @@ def test_another_teams_manager_cannot_open_or_read_sessions(bob, dave, alice_dea
     with pytest.raises(Http404):
         access_session(user=dave, session_id=session.pk)
     assert access_session(user=bob, session_id=session.pk) == session
+
+
+def test_sessions_and_commitments_are_in_the_audit_history(bob, alice, alice_deal):
+    from dealcoach.audit.context import audit_context
+    from dealcoach.audit.models import AuditEvent
+
+    with audit_context(actor=bob, source="web"):
+        session = coaching_session_open(actor=bob, opportunity=alice_deal)
+        commitment = commitment_add(actor=bob, session=session, action="Meet the CFO", owner=alice, due_on=TODAY)
+        coaching_session_close(actor=bob, session=session)
+    with audit_context(actor=alice, source="web"):
+        commitment_close(actor=alice, commitment=commitment, status="done", outcome="Met her")
+    events = AuditEvent.objects.filter(opportunity_id=alice_deal.pk)
+    assert events.filter(resource="coaching_session", action="create", actor=bob).exists()
+    closed = events.get(resource="coaching_session", action="update")
+    assert closed.changes["status"] == ["open", "closed"] and "result_at_close" not in closed.changes
+    done = events.get(resource="commitment", action="update", actor=alice)
+    assert done.changes["status"] == ["open", "done"]
