@@ -76,3 +76,24 @@ class Flag(models.Model):
     @property
     def is_snoozed(self) -> bool:
         return self.status == "snoozed"
+
+
+class SweepRun(models.Model):
+    """A completed sweep, written in the sweep's own transaction (a killed sweep
+    leaves none). A rerun for the same `as_of`, with the same rules
+    (`fingerprint`: settings and stages), only re-evaluates the deals touched
+    since `since` — the instant before which every write was visible to it."""
+
+    as_of = models.DateField()
+    since = models.DateTimeField(help_text="Every write stamped before this instant was visible to the sweep.")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    fingerprint = models.CharField(max_length=64)
+    incremental = models.BooleanField(default=False)
+    deals = models.PositiveIntegerField(default=0, help_text="Open deals evaluated.")
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"sweep for {self.as_of} at {self.finished_at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -15,14 +16,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dealcoach.permissions import can_own_deals_of
+from deals.models import Stage
 
 from . import rules, sweep
-from .models import Flag
+from .models import Flag, SweepRun
 
 logger = logging.getLogger("dealcoach.stale")
 
 # pg_try_advisory_xact_lock key: "only one sweep at a time" (any fixed bigint).
 SWEEP_LOCK_KEY = 5_143_117_001
+# How far a write's timestamp (taken by an app server's clock) may lag the
+# sweep's clock and still be picked up by an incremental rerun.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -32,6 +37,8 @@ class SweepResult:
     cleared: int = 0
     open: int = 0
     skipped: bool = False  # another sweep held the lock
+    incremental: bool = False  # only the deals touched since the last sweep for as_of
+    deals: int = 0  # open deals evaluated
     raised_by_kind: dict[str, int] = field(default_factory=dict)
     cleared_by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -69,6 +76,40 @@ def _try_sweep_lock(cursor) -> bool:
     return bool(cursor.fetchone()[0])
 
 
+def _rules_fingerprint() -> str:
+    """What the state depends on besides the deals: settings and stages."""
+    stages = list(Stage.objects.order_by("pk").values_list("pk", "name", "rot_days", "probability"))
+    facts = [settings.DEALCOACH_DECAY_HALF_LIFE_DAYS, settings.DEALCOACH_ENGAGEMENT_WINDOW_DAYS,
+             timezone.get_current_timezone_name(), sweep._milestone_tables() is not None, stages]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def _visibility_horizon(cursor, now: dt.datetime) -> dt.datetime:
+    """An instant such that every write stamped before it was committed before
+    this sweep's snapshot: the start of the oldest other open transaction on
+    PostgreSQL (its writes are invisible to us but may carry older stamps),
+    less a margin for clock skew between app servers."""
+    horizon = now
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT MIN(xact_start) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+        )
+        oldest = cursor.fetchone()[0]
+        if oldest is not None:
+            horizon = min(horizon, oldest)
+    return horizon - CLOCK_SKEW
+
+
+def _incremental_base(as_of: dt.date, fingerprint: str) -> SweepRun | None:
+    """The last completed sweep, if it was for the same day under the same
+    rules: then only deals touched since it can have a different state."""
+    last = SweepRun.objects.order_by("-finished_at", "-id").first()
+    if last is not None and last.as_of == as_of and last.fingerprint == fingerprint:
+        return last
+    return None
+
+
 def _emit_flag_webhooks(*, at: dt.datetime) -> int:
     """Queue flag.raised / flag.cleared webhooks for this sweep's changes, in
     its transaction. Nothing is read unless someone subscribed to flag events."""
@@ -93,13 +134,16 @@ def _emit_flag_webhooks(*, at: dt.datetime) -> int:
     return webhooks_emit_many(events=events)
 
 
-def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
+def flags_sweep(*, as_of: dt.date | None = None, full: bool = False) -> SweepResult:
     """Raise and clear every kind of flag over all open, not-deleted deals for
     `as_of` (default today), and store each open deal's propensity.
 
     Set-based (a handful of statements whatever the number of deals),
     idempotent (a rerun changes nothing), and safe to trigger twice: the second
-    concurrent sweep finds the lock taken and returns `skipped`."""
+    concurrent sweep finds the lock taken and returns `skipped`. When the last
+    completed sweep was for the same `as_of` (and `full` is not asked), only
+    the deals touched since it are re-evaluated; each sweep is recorded as a
+    `SweepRun` in its own transaction."""
     as_of = as_of or timezone.localdate()
     result = SweepResult(as_of=as_of)
     d = sweep.dialect()
@@ -109,6 +153,10 @@ def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
             logger.info("stale sweep for %s skipped: another sweep is running", as_of)
             return result
         now = timezone.now()
+        since = _visibility_horizon(cursor, now)
+        fingerprint = _rules_fingerprint()
+        base = None if full else _incremental_base(as_of, fingerprint)
+        scoped = result.incremental = base is not None
         params = _sweep_params(as_of, now)
         if connection.vendor == "postgresql":
             # Dates in reasons read YYYY-MM-DD whatever the server's default.
@@ -121,24 +169,36 @@ def flags_sweep(*, as_of: dt.date | None = None) -> SweepResult:
             # grown by a million rows since autovacuum last looked).
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Flag._meta.db_table)}")
         cursor.execute(f"DROP TABLE IF EXISTS {sweep.STATE_TABLE}")
-        cursor.execute(sweep.create_state_table_sql(d), params)
+        cursor.execute(f"DROP TABLE IF EXISTS {sweep.SCOPE_TABLE}")
+        if scoped:
+            scope_params = {**params, "since": connection.ops.adapt_datetimefield_value(base.since)}
+            cursor.execute(sweep.scope_table_sql(), scope_params)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {sweep.SCOPE_TABLE}")
+        cursor.execute(sweep.create_state_table_sql(d, scoped=scoped), params)
+        result.deals = max(cursor.rowcount, 0)
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {sweep.STATE_TABLE}")
         for kind, (condition, reason) in sweep.kind_rules().items():
             kind_params = {**params, "kind": kind}
-            cursor.execute(sweep.clear_sql(condition), kind_params)
+            cursor.execute(sweep.clear_sql(condition, scoped=scoped), kind_params)
             result.cleared_by_kind[kind] = max(cursor.rowcount, 0)
             cursor.execute(sweep.raise_sql(kind, condition, reason), kind_params)
             result.raised_by_kind[kind] = max(cursor.rowcount, 0)
         # Last, so the deals' rows are locked only for the end of the transaction.
         cursor.execute(sweep.store_propensity_sql(), params)
         cursor.execute(f"DROP TABLE {sweep.STATE_TABLE}")
+        if scoped:
+            cursor.execute(f"DROP TABLE {sweep.SCOPE_TABLE}")
         _emit_flag_webhooks(at=now)
+        SweepRun.objects.create(as_of=as_of, since=since, started_at=now, finished_at=timezone.now(),
+                                fingerprint=fingerprint, incremental=scoped, deals=result.deals)
     result.raised = sum(result.raised_by_kind.values())
     result.cleared = sum(result.cleared_by_kind.values())
     result.open = Flag.objects.filter(cleared_at__isnull=True).count()
     logger.info(
-        "stale sweep for %s: raised %d, cleared %d, open %d", as_of, result.raised, result.cleared, result.open
+        "stale sweep for %s (%s, %d deals): raised %d, cleared %d, open %d", as_of,
+        "incremental" if result.incremental else "full", result.deals, result.raised, result.cleared, result.open,
     )
     return result
 

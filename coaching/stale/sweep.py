@@ -1,6 +1,10 @@
 """The sweep's SQL: the six flag rules (see `rules.py`) evaluated set-based over
 every open deal, and the decay-adjusted propensity.
 
+A same-day rerun is incremental: one statement collects the deals touched
+since the last sweep for that day into a scope table, and every statement
+below is then restricted to those deals (see `scope_table_sql`).
+
 One statement computes each open deal's facts into a temporary table (days
 idle, days since senior engagement, stakeholders engaged in the window,
 overdue milestones, propensity); then, per kind, one UPDATE clears the flags
@@ -30,6 +34,7 @@ from . import rules
 from .models import Flag
 
 STATE_TABLE = "stale_sweep_state"
+SCOPE_TABLE = "stale_sweep_scope"
 POWER_ROLES_SQL = ", ".join(f"'{role}'" for role in DealRole.DECISION_ROLES)
 
 
@@ -81,8 +86,42 @@ def _milestone_tables() -> tuple[str, str] | None:
     return _table(milestone), _table(plan)
 
 
-def create_state_table_sql(d: Dialect) -> str:
-    """One row per open, not-deleted deal with everything the rules read."""
+def _in_scope(column: str, scoped: bool) -> str:
+    return f" AND {column} IN (SELECT opportunity_id FROM {SCOPE_TABLE})" if scoped else ""
+
+
+def scope_table_sql() -> str:
+    """The deals whose state may differ from the last sweep for the same as-of
+    date: every deal written since %(since)s, or whose activities, roles or
+    stakeholders were; plus every deal with an overdue milestone or an open
+    `milestone_overdue` flag (milestones carry no timestamp, and the set is
+    small). Date-driven conditions are the same as in that sweep."""
+    activity, through = _table(Activity), _table(Activity.stakeholders.through)
+    stakeholder, role, opportunity = _table(Stakeholder), _table(DealRole), _table(Opportunity)
+    parts = [
+        f"SELECT id FROM {opportunity} WHERE updated_at >= %(since)s",
+        f"SELECT id FROM {opportunity} WHERE deleted_at >= %(since)s",
+        f"SELECT opportunity_id FROM {activity} WHERE updated_at >= %(since)s",
+        f"SELECT opportunity_id FROM {activity} WHERE deleted_at >= %(since)s",
+        f"SELECT opportunity_id FROM {role} WHERE updated_at >= %(since)s",
+        f"""SELECT a.opportunity_id FROM {stakeholder} sh
+            JOIN {through} t ON t.stakeholder_id = sh.id JOIN {activity} a ON a.id = t.activity_id
+            WHERE sh.updated_at >= %(since)s OR sh.deleted_at >= %(since)s""",
+        f"""SELECT opportunity_id FROM {_table(Flag)}
+            WHERE kind = '{rules.MILESTONE_OVERDUE}' AND cleared_at IS NULL""",
+    ]
+    milestone_tables = _milestone_tables()
+    if milestone_tables:
+        milestone, plan = milestone_tables
+        parts.append(f"""SELECT p.opportunity_id FROM {milestone} ms JOIN {plan} p ON p.id = ms.plan_id
+                         WHERE ms.done_on IS NULL AND ms.latest_finish < %(as_of)s""")
+    union = "\n        UNION ".join(parts)
+    return f"CREATE TEMP TABLE {SCOPE_TABLE} AS SELECT id AS opportunity_id FROM (\n        {union}\n    ) touched"
+
+
+def create_state_table_sql(d: Dialect, *, scoped: bool = False) -> str:
+    """One row per open, not-deleted deal (of the scope table, when `scoped`)
+    with everything the rules read."""
     activity, through = _table(Activity), _table(Activity.stakeholders.through)
     stakeholder, role = _table(Stakeholder), _table(DealRole)
     milestone_tables = _milestone_tables()
@@ -92,7 +131,7 @@ def create_state_table_sql(d: Dialect) -> str:
         LEFT JOIN (
             SELECT p.opportunity_id, COUNT(*) AS overdue, MIN(ms.latest_finish) AS first_due
             FROM {milestone} ms JOIN {plan} p ON p.id = ms.plan_id
-            WHERE ms.done_on IS NULL AND ms.latest_finish < %(as_of)s
+            WHERE ms.done_on IS NULL AND ms.latest_finish < %(as_of)s{_in_scope("p.opportunity_id", scoped)}
             GROUP BY p.opportunity_id
         ) m ON m.opportunity_id = o.id"""
         overdue_columns = "COALESCE(m.overdue, 0) AS overdue_milestones, m.first_due AS first_overdue_due,"
@@ -142,18 +181,20 @@ def create_state_table_sql(d: Dialect) -> str:
             LEFT JOIN {role} r ON r.opportunity_id = a.opportunity_id AND r.stakeholder_id = t.stakeholder_id
                                 AND r.role IN ({POWER_ROLES_SQL})
             WHERE a.deleted_at IS NULL AND a.occurred_at >= %(window_start)s AND a.occurred_at < %(window_end)s
+                  {_in_scope("a.opportunity_id", scoped)}
             GROUP BY a.opportunity_id
         ) e ON e.opportunity_id = o.id
         LEFT JOIN (
-            SELECT DISTINCT opportunity_id FROM {role} WHERE role IN ({POWER_ROLES_SQL})
+            SELECT DISTINCT opportunity_id FROM {role}
+            WHERE role IN ({POWER_ROLES_SQL}){_in_scope("opportunity_id", scoped)}
         ) pw ON pw.opportunity_id = o.id
         {overdue_join}
         LEFT JOIN (
             SELECT opportunity_id, {open_kind_columns}
-            FROM {_table(Flag)} WHERE cleared_at IS NULL
+            FROM {_table(Flag)} WHERE cleared_at IS NULL{_in_scope("opportunity_id", scoped)}
             GROUP BY opportunity_id
         ) fo ON fo.opportunity_id = o.id
-        WHERE o.status = 'open' AND o.deleted_at IS NULL
+        WHERE o.status = 'open' AND o.deleted_at IS NULL{_in_scope("o.id", scoped)}
     ) b
     """
 
@@ -218,13 +259,13 @@ def kind_rules() -> dict[str, tuple[str, str]]:
     }
 
 
-def clear_sql(condition: str) -> str:
+def clear_sql(condition: str, *, scoped: bool = False) -> str:
     """Clear the open flags of %(kind)s whose condition no longer holds (or
-    whose deal is no longer open)."""
+    whose deal is no longer open) — of the scope's deals only, when `scoped`."""
     flag = _table(Flag)
     return f"""
     UPDATE {flag} SET cleared_at = %(now)s
-    WHERE kind = %(kind)s AND cleared_at IS NULL
+    WHERE kind = %(kind)s AND cleared_at IS NULL{_in_scope("opportunity_id", scoped)}
       AND NOT EXISTS (
           SELECT 1 FROM {STATE_TABLE} st WHERE st.opportunity_id = {flag}.opportunity_id AND {condition}
       )
