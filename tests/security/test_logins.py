@@ -131,3 +131,19 @@ def test_it_sends_a_content_security_policy(client):
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-eval" not in policy
+
+
+def test_it_renews_an_unchanged_session_at_most_once_a_minute(client, alice):
+    from django.contrib.sessions.models import Session
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _login(client, "alice", TEST_PASSWORD)
+        stored = Session.objects.get(session_key=client.session.session_key).expire_date
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert client.get("/api/v1/audit/").status_code == 200
+        assert Session.objects.get(session_key=client.session.session_key).expire_date == stored
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        assert client.get("/api/v1/audit/").status_code == 200
+        renewed = Session.objects.get(session_key=client.session.session_key).expire_date
+        assert renewed == start + timedelta(seconds=90) + timedelta(minutes=30)
