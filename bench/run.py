@@ -50,13 +50,25 @@ def bench_review_page(runs: int) -> None:
     from dealcoach.models import User
 
     say("1. Weekly pipeline review page (bench_mgr_1)")
+    from coaching.review.cache import review_all_changed
+
     client = Client()
     client.force_login(User.objects.get(username="bench_mgr_1"))
     status = client.get("/review/").status_code
-    timing = repeat(lambda: client.get("/review/"), runs=runs)
-    record("review page, 10k open deals: p95", f"{timing.p95:.0f} ms (median {timing.median:.0f} ms)",
-           "≤ 250 ms", timing.p95 <= 250, f"HTTP {status}")
-    record("review page queries", str(timing.max_queries), "≤ 10", timing.max_queries <= 10)
+
+    def cold():
+        # The review body is cached per team (coaching/review/cache.py): forget it before each
+        # run so this figure is the page computed from the database, as after any change.
+        review_all_changed()
+        return client.get("/review/")
+
+    timing = repeat(cold, runs=runs)
+    record("review page, 10k open deals: p95 (cold: review cache forgotten before each run)",
+           f"{timing.p95:.0f} ms (median {timing.median:.0f} ms)", "≤ 250 ms", timing.p95 <= 250, f"HTTP {status}")
+    record("review page queries (cold)", str(timing.max_queries), "≤ 10", timing.max_queries <= 10)
+    warm = repeat(lambda: client.get("/review/"), runs=runs)
+    record("review page, warm (served from the review cache): p95",
+           f"{warm.p95:.1f} ms (median {warm.median:.1f} ms), {warm.max_queries} queries", "", None)
 
 
 # --- 2. API list page -----------------------------------------------------------------------
@@ -315,8 +327,9 @@ def bench_throughput(token: str, seconds: int) -> None:
         except RuntimeError as error:
             record("review page under load", f"not measured: {error}", "≥ 50 req/s, 0 errors", False)
             return
+        # Warm: each worker computes the body once, then serves it from its cache until a change.
         rps, errors, p99 = _wrk(*review, seconds, 8)
-        record("review page under load (2 workers, 8 connections)", f"{rps:.1f} req/s, {errors} errors, p99 {p99}",
+        record("review page under load (2 workers, 8 connections, warm review cache)", f"{rps:.1f} req/s, {errors} errors, p99 {p99}",
                "≥ 50 req/s, 0 errors", rps >= 50 and errors == 0)
         # wrk stops sending but gunicorn still works through the requests it had queued: wait for
         # one answer so the next run does not start behind that backlog.
@@ -400,6 +413,7 @@ def main(argv=None) -> None:
     parser.add_argument("--load-seconds", type=int, default=15)
     parser.add_argument("--skip-load", action="store_true", help="reuse data already in the database")
     parser.add_argument("--only", default="", help="comma-separated benchmark numbers, e.g. 1,2")
+    parser.add_argument("--no-report", action="store_true", help="print the figures, leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
 
     from bench.generate import _setup_django, generate
@@ -434,7 +448,8 @@ def main(argv=None) -> None:
         bench_bulk_upsert(10_000, 1_000, args.accounts)
     if want(6):
         bench_throughput(token, args.load_seconds)
-    write_report(sizes, args, started)
+    if not args.no_report:
+        write_report(sizes, args, started)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from django.utils import timezone
 from dealcoach.models import Team, User
 from deals.models import Opportunity
 
+from .cache import review_all_changed
 from .models import PipelineSnapshot, ReviewDigestLog
 from .periods import week_start
 from .report import weekly_review
@@ -55,6 +56,8 @@ def pipeline_snapshot_take(*, week: dt.date | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         added = cursor.rowcount
+    if added:
+        review_all_changed()  # "what changed since last week" reads the snapshot
     logger.info("Pipeline snapshot for the week of %s: %s deals added.", week, added)
     return added
 

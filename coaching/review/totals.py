@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, F, FloatField, Value, When
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Max, OuterRef, Subquery, Value, When
 from django.db.models.functions import Cast
 
 from .selectors import ReviewScope, forecast_deals
@@ -20,7 +21,7 @@ from .sources import (
     RAG,
     decayed_amount,
     exception_annotations,
-    has_snoozed_flag,
+    open_flags,
     weighted_amount,
 )
 from .sql import count_where, grouped_rows, sum_of
@@ -105,13 +106,27 @@ def _bucket() -> Case:
     )
 
 
+def _flag_state(*, today) -> Subquery:
+    """NULL: no open flag; 1: open flags, none snoozed; 2: an open flag is snoozed.
+    One probe into the open flags per deal instead of one per question."""
+    state = (
+        open_flags().filter(opportunity=OuterRef("pk")).order_by().values("opportunity")
+        .annotate(state=Max(Case(When(snoozed_until__gt=today, then=Value(2)), default=Value(1))))
+        .values("state")
+    )
+    return Subquery(state, output_field=IntegerField())
+
+
 def team_totals(scope: ReviewScope) -> Totals:
     today = scope.as_of
     won = When(status="won", then=Cast(F("amount"), FloatField()))
+    exceptions = exception_annotations(today=today)
+    del exceptions["exc_flag"]  # from t_flag, below
     rows = (
         forecast_deals(scope)
         .annotate(
-            **exception_annotations(today=today),
+            **exceptions,
+            t_flag=_flag_state(today=today),
             t_owner=F("owner_id"),
             t_currency=F("currency"),
             t_bucket=_bucket(),
@@ -119,24 +134,25 @@ def team_totals(scope: ReviewScope) -> Totals:
             t_amount=Cast(F("amount"), FloatField()),
             t_weighted=Case(won, default=weighted_amount(), output_field=FloatField()),
             t_decayed=Case(won, default=decayed_amount(), output_field=FloatField()),
-            t_snoozed=has_snoozed_flag(today=today),
             **{f"t_{d}": F(f"deal_score__{d}_status") for d in DIMENSIONS},
         )
         .order_by()
         .values(
-            "t_owner", "t_currency", "t_bucket", "t_open", "t_amount", "t_weighted", "t_decayed", "t_snoozed",
-            "exc_flag", "exc_plan", "exc_rsvp", "exc_anchors", *(f"t_{d}" for d in DIMENSIONS),
+            "t_owner", "t_currency", "t_bucket", "t_open", "t_amount", "t_weighted", "t_decayed", "t_flag",
+            "exc_plan", "exc_rsvp", "exc_anchors", *(f"t_{d}" for d in DIMENSIONS),
         )
     )
-    exception = "(exc_flag OR exc_plan OR exc_rsvp OR exc_anchors)"
+    has_flag = f"{connection.ops.quote_name('t_flag')} IS NOT NULL"
+    exception = f"({has_flag} OR exc_plan OR exc_rsvp OR exc_anchors)"
     aggregates = {
         "deals": "COUNT(*)",
         "amount": sum_of("t_amount"),
         "weighted": sum_of("t_weighted"),
         "decayed": sum_of("t_decayed"),
         "exceptions": f"SUM(CASE WHEN t_open AND {exception} THEN 1 ELSE 0 END)",
-        "snoozed": count_where("t_snoozed"),
-        **{f"exc_{reason}": count_where(f"exc_{reason}") for reason in ("flag", "plan", "rsvp", "anchors")},
+        "snoozed": f"SUM(CASE WHEN {connection.ops.quote_name('t_flag')} = 2 THEN 1 ELSE 0 END)",
+        "exc_flag": f"SUM(CASE WHEN {has_flag} THEN 1 ELSE 0 END)",
+        **{f"exc_{reason}": count_where(f"exc_{reason}") for reason in ("plan", "rsvp", "anchors")},
         **{f"{d}_{status}": count_where(f"t_{d}", status) for d in DIMENSIONS for status in RAG},
     }
     grouped = grouped_rows(rows, group_by=["t_owner", "t_currency", "t_bucket", "t_open"], aggregates=aggregates)

@@ -4,14 +4,18 @@ htmx requests get the fragment they asked for."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from deals.selectors import opportunity_get_for_user
 
+from .cache import CSRF_PLACEHOLDER, review_body_cached
 from .export import review_csv_rows
 from .queue import exception_queue, rsvp_heatmap
 from .report import weekly_review
@@ -26,13 +30,30 @@ def _offset(request) -> int:
         return 0
 
 
+def _review_body(request, scope, context: dict) -> SafeString:
+    """The rendered review body, from the team's cache when nothing changed
+    (`cache`). Rendered without the request, the viewer's CSRF token stands
+    in as a placeholder and is put in per response."""
+
+    def render_body() -> str:
+        context["review"] = weekly_review(scope)
+        return render_to_string(
+            "review/_partials/body.html", {"review": context["review"], "scope": scope, "csrf_token": CSRF_PLACEHOLDER}
+        )
+
+    body = review_body_cached(scope=scope, render=render_body)
+    return mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our own template's output)
+
+
 @login_required
 @require_GET
 def weekly(request):
     scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
-    context = {"review": weekly_review(scope) if scope.team else None, "scope": scope}
+    # `review` is set only when the body was computed in this request (not served from the cache).
+    context = {"review": None, "scope": scope}
+    context["review_body"] = _review_body(request, scope, context) if scope.team else ""
     if request.htmx and request.htmx.target == "review-body":
-        return render(request, "review/_partials/body.html", context)
+        return HttpResponse(context["review_body"])
     return render(request, "review/weekly.html", context)
 
 

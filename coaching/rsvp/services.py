@@ -14,6 +14,7 @@ from django.utils import timezone
 from coaching.rsvp.facts import deal_facts_for, question_texts
 from coaching.rsvp.models import CoachingAnswer, CoachingQuestion, DealScore
 from coaching.rsvp.scoring import ANSWER_CHOICES, CoachingResult, score_deal
+from coaching.rsvp.signals import deal_scores_recomputed
 from coaching.rsvp.store import DIMENSIONS, ScoreRow, snapshot_open_scores, upsert_scores
 from deals.models import Opportunity
 from deals.signals import announce_deal_changed
@@ -59,6 +60,7 @@ def deal_scores_recompute(*, opportunity_ids: Iterable[int], as_of: dt.date | No
         if gone:
             DealScore.objects.filter(opportunity_id__in=gone).delete()
         scored += len(rows)
+    deal_scores_recomputed.send(sender="rsvp", opportunity_ids=ids)
     return scored
 
 
