@@ -170,19 +170,40 @@ def _prepared(field, obj, *, add: bool):
 
 
 def _insert(model: type[models.Model], objs: list[models.Model], *, suffix: str, with_pk: bool) -> list[tuple]:
-    """INSERT the rows (all concrete columns) in chunks with `suffix` (ON CONFLICT ... RETURNING ...)."""
+    """INSERT the rows (all concrete columns), in the order given, with `suffix`
+    (ON CONFLICT ... RETURNING ...). On PostgreSQL the rows are staged with COPY
+    into a temporary table and written by one INSERT ... SELECT; elsewhere by
+    multi-row INSERTs."""
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = connection.ops.quote_name(model._meta.db_table)
+    rows = [tuple(_prepared(f, obj, add=not with_pk) for f in fields) for obj in objs]
     returned: list[tuple] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), 500):
-            chunk = objs[start:start + 500]
-            params = [_prepared(f, obj, add=not with_pk) for obj in chunk for f in fields]
+        if connection.vendor == "postgresql":
+            # The staging table has the target's column types and no constraints;
+            # `staging_order` keeps the caller's (external-id) order: rows are locked in it.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE upsert_staging ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {columns}, 0 AS staging_order FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY upsert_staging ({columns}, staging_order) FROM STDIN") as copy:
+                for order, row in enumerate(rows):
+                    copy.write_row((*row, order))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM upsert_staging ORDER BY staging_order "  # noqa: S608
+                f"{suffix}"
+            )
+            if "RETURNING" in suffix:
+                returned.extend(cursor.fetchall())
+            cursor.execute("DROP TABLE upsert_staging")
+            return returned
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} {suffix}",  # noqa: S608
-                params,
+                [value for row in chunk for value in row],
             )
             if "RETURNING" in suffix:
                 returned.extend(cursor.fetchall())

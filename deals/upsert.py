@@ -21,6 +21,7 @@ from accounts.selectors import accounts_visible_to, stakeholders_visible_to
 from accounts.upsert import live, resolve_owners, resolve_refs
 from dealcoach.audit.context import current_audit_context
 from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows
+from dealcoach.bulk import copy_rows
 from dealcoach.currencies import CURRENCY_CODES
 from dealcoach.fieldspecs import (
     Boolean,
@@ -331,25 +332,21 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
 
 
 def _write_history(*, actor, created: list[Item], updated: list[Item], now) -> None:
-    changes = []
+    changed_by = actor.pk if actor is not None else None
+    rows = []
     for item in created:
         for field in ("stage", "expected_close_date", "amount", "forecast_category"):
             value = _tracked_value(item.instance, field)
             if value:
-                changes.append(OpportunityFieldChange(
-                    opportunity_id=item.result.id, field=field, old_value="", new_value=value,
-                    changed_by=actor, changed_at=now,
-                ))
+                rows.append((item.result.id, field, "", value, changed_by, now))
     for item in updated:
         before = item.extra["before"]
         for field in OpportunityFieldChange.TRACKED_FIELDS:
             after = _tracked_value(item.instance, field)
             if after != before[field]:
-                changes.append(OpportunityFieldChange(
-                    opportunity_id=item.result.id, field=field, old_value=before[field], new_value=after,
-                    changed_by=actor, changed_at=now,
-                ))
-    OpportunityFieldChange.objects.bulk_create(changes, batch_size=2000)
+                rows.append((item.result.id, field, before[field], after, changed_by, now))
+    copy_rows(OpportunityFieldChange, ["opportunity_id", "field", "old_value", "new_value", "changed_by_id",
+                                       "changed_at"], rows)
 
 
 # --- activities -----------------------------------------------------------------------

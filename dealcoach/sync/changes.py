@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, Func, Value
+from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Func, Value, When
 from django.utils import timezone
 
 from .models import ChangeLogEntry
@@ -65,21 +65,32 @@ def changes_record(*, resource: str, ids: Iterable[int], created_ids: Iterable[i
     if not ids:
         return 0
     owner_path = RESOURCE_MODELS[resource][1]
-    rows = _model(resource).objects.filter(pk__in=ids).values("id", "external_id", "deleted_at", owner_path)
-    now = timezone.now()
-    txid = current_txid()
-    entries = [
-        ChangeLogEntry(
-            txid=txid, resource=resource, object_id=row["id"], external_id=row["external_id"],
-            action=ChangeLogEntry.Action.DELETE if row["deleted_at"] else ChangeLogEntry.Action.UPSERT,
-            owner_id=row[owner_path], deleted_at=row["deleted_at"], at=now,
-        )
-        for row in rows
-    ]
-    ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
+    # One INSERT ... SELECT from the written rows: no model instances, one
+    # statement however large the batch (bulk upserts write 1,000 rows at a time).
+    columns = {
+        "txid": current_txid(),
+        "resource": Value(resource, output_field=CharField()),
+        "object_id": F("id"),
+        "external_id": F("external_id"),
+        "action": Case(
+            When(deleted_at__isnull=False, then=Value(ChangeLogEntry.Action.DELETE)),
+            default=Value(ChangeLogEntry.Action.UPSERT), output_field=CharField(),
+        ),
+        "owner_id": F(owner_path),
+        "deleted_at": F("deleted_at"),
+        "at": Value(timezone.now(), output_field=DateTimeField()),
+    }
+    aliases = {f"log_{name}": expression for name, expression in columns.items()}
+    select = _model(resource).objects.filter(pk__in=ids).order_by("id").annotate(**aliases).values_list(*aliases)
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(ChangeLogEntry._meta.db_table)
+    target = ", ".join(connection.ops.quote_name(ChangeLogEntry._meta.get_field(n).column) for n in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({target}) {sql} RETURNING object_id", params)  # noqa: S608
+        written = [row[0] for row in cursor.fetchall()]
     if resource == Resource.OPPORTUNITY:
-        _emit_opportunity_webhooks(ids=[e.object_id for e in entries], created_ids=set(created_ids))
-    return len(entries)
+        _emit_opportunity_webhooks(ids=written, created_ids=set(created_ids))
+    return len(written)
 
 
 def changes_record_hard_delete(*, resource: str, object_id: int, external_id: str | None, owner_id) -> None:
