@@ -26,8 +26,9 @@ logger = logging.getLogger("dealcoach.stale")
 # pg_try_advisory_xact_lock key: "only one sweep at a time" (any fixed bigint).
 SWEEP_LOCK_KEY = 5_143_117_001
 # How far a write's timestamp (taken by an app server's clock) may lag the
-# sweep's clock and still be picked up by an incremental rerun.
-CLOCK_SKEW = dt.timedelta(minutes=5)
+# sweep's clock and still be picked up by an incremental rerun (NTP keeps
+# hosts well within this; uncommitted writes are covered by the horizon).
+CLOCK_SKEW = dt.timedelta(seconds=30)
 
 
 @dataclass
