@@ -9,3 +9,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Static files are served from the app folders (whitenoise's finders); no collectstatic here.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
