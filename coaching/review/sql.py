@@ -27,7 +27,12 @@ def grouped_rows(queryset: QuerySet, *, group_by: list[str], aggregates: dict[st
     quote = connection.ops.quote_name
     keys = ", ".join(quote(name) for name in group_by)
     selects = ", ".join([keys, *(f"{sql} AS {quote(name)}" for name, sql in aggregates.items())])
-    sql = f"SELECT {selects} FROM ({inner_sql}) review_rows GROUP BY {keys}"  # noqa: S608 (no user input)
+    if connection.vendor == "postgresql":
+        # Materialised, or PostgreSQL pulls the subquery up into the aggregate and runs a row's
+        # correlated subquery again for every aggregate that reads its alias (3 × 10k probes).
+        sql = f"WITH review_rows AS MATERIALIZED ({inner_sql}) SELECT {selects} FROM review_rows GROUP BY {keys}"  # noqa: S608,E501
+    else:
+        sql = f"SELECT {selects} FROM ({inner_sql}) review_rows GROUP BY {keys}"  # noqa: S608 (no user input)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
