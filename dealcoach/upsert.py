@@ -31,7 +31,7 @@ from django.db import connection, models
 from django.db.models import BooleanField, Case, Q, Value, When
 
 from dealcoach.audit.context import current_audit_context
-from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows, tracked_for
+from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows, snapshot, tracked_for
 from dealcoach.fieldspecs import Invalid, Spec, Text, parse_fields
 from dealcoach.sync.services import changes_record
 
@@ -159,14 +159,17 @@ def lock_rows(queryset: models.QuerySet, external_ids: Iterable[str], visible_q:
     return {row.external_id: row for row in rows}
 
 
-def _prepared(field, obj, *, add: bool):
-    """A column value for psycopg. Plain values go as they are; only fields
-    whose database form differs (JSON) go through Django's preparation — the
+def _column_reader(field, *, add: bool) -> Callable[[models.Model], Any]:
+    """How to read one column's value for psycopg from an instance. Plain values
+    go as they are; only fields whose database form differs (JSON) or that set
+    themselves on save (auto_now) go through Django's preparation — the
     per-value Django machinery is most of the cost of a 1,000-row write."""
-    value = field.pre_save(obj, add=add)
     if field.get_internal_type() == "JSONField":
-        return field.get_db_prep_save(value, connection)
-    return value
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=add), connection)
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.pre_save(obj, add=add)
+    attname = field.attname
+    return lambda obj: getattr(obj, attname)
 
 
 def _insert(model: type[models.Model], objs: list[models.Model], *, suffix: str, with_pk: bool) -> list[tuple]:
@@ -177,7 +180,8 @@ def _insert(model: type[models.Model], objs: list[models.Model], *, suffix: str,
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    rows = [tuple(_prepared(f, obj, add=not with_pk) for f in fields) for obj in objs]
+    readers = [_column_reader(f, add=not with_pk) for f in fields]
+    rows = [tuple(read(obj) for read in readers) for obj in objs]
     returned: list[tuple] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -284,8 +288,17 @@ def run_upsert(
                     updated.append(item)
         return to_create
 
+    audited = tracked_for(model)
+    # The audited values before the write, taken from the locked rows before `build` changes them.
+    before: dict[int, dict[str, Any]] = {}
+
+    def remember(rows: dict[str, models.Model]) -> None:
+        if audited is not None:
+            before.update((row.pk, snapshot(row)) for row in rows.values())
+
     items = sorted(items, key=lambda i: i.external_id)
     rows = lock_rows(queryset, (i.external_id for i in items), visible_q)
+    remember(rows)
     to_create = classify(items, rows, may_create=True)
     inserted = insert_new(model, [i.instance for i in to_create])
     lost = []
@@ -301,15 +314,13 @@ def run_upsert(
             item.instance = None
             item.extra.pop("before", None)
         rows = lock_rows(queryset, (i.external_id for i in lost), visible_q)
+        remember(rows)
         classify(lost, rows, may_create=False)
-    audited = tracked_for(model)
-    if audited is not None:
-        before = audit_snapshot_rows(resource=audited.resource, ids=[i.result.id for i in updated])
     write_changed(model, [i.instance for i in updated], update_fields)
     if audited is not None:
         # Bulk writes bypass post_save, so the audit trail is written here, in the same transaction.
         audit_record_bulk(
-            actor=None, resource=audited.resource, rows_before=before,
+            actor=None, resource=audited.resource, rows_before={i.result.id: before[i.result.id] for i in updated},
             rows_after=audit_snapshot_rows(resource=audited.resource, ids=[i.result.id for i in created + updated]),
             source=current_audit_context().source,
         )
