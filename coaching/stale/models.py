@@ -22,7 +22,13 @@ class Flag(models.Model):
         SINGLE_THREADED = rules.SINGLE_THREADED, rules.KIND_LABELS[rules.SINGLE_THREADED]
         NO_DECISION_MAKER = rules.NO_DECISION_MAKER, rules.KIND_LABELS[rules.NO_DECISION_MAKER]
 
-    opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="flags")
+    # No database foreign key: flags are derived rows that only the sweep writes, set-based, from
+    # the deals table itself, so they cannot point at a missing deal. A DB constraint would make
+    # PostgreSQL check (and KEY SHARE-lock) the deal row for every flag raised — 2.45M checks at
+    # commit on a first sweep over 1M deals. Deleting a deal still deletes its flags (Django's cascade).
+    opportunity = models.ForeignKey(
+        "deals.Opportunity", on_delete=models.CASCADE, related_name="flags", db_constraint=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reason = models.CharField(max_length=300, help_text="Why, with the numbers, as of when it was raised.")
     raised_at = models.DateTimeField()
