@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Max
+from django.db.models import F, Lookup, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,6 +31,24 @@ _ROLE_FIELDS = (
     "opportunity_id", "stakeholder_id", "stakeholder__name", "stakeholder__title", "stakeholder__seniority",
     "role", "stance", "influence", "strength", "leans_to_competitor",
 )
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)` with the ids as ONE array parameter on PostgreSQL (an IN list of 2,000
+    placeholders costs more to prepare and quote in Python than the query takes); IN elsewhere.
+    Used as a filter expression: `filter(AnyOf(F("opportunity_id"), ids))`."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, values]
+        if not values:
+            return "1 = 0", list(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
 def question_texts() -> dict[str, QuestionText]:
@@ -68,7 +86,7 @@ def deal_facts_for(
         questions = question_texts()
     until = end_of_day(as_of)
 
-    deals_qs = Opportunity.objects.alive().filter(pk__in=ids)
+    deals_qs = Opportunity.objects.alive().filter(AnyOf(F("pk"), ids))
     if open_only:
         deals_qs = deals_qs.filter(status=Opportunity.Status.OPEN)
     deals = list(deals_qs.values_list(*_OPPORTUNITY_FIELDS))
@@ -77,7 +95,8 @@ def deal_facts_for(
     engaged: dict[tuple[int, int], dt.date] = {}
     engagement = (
         Activity.stakeholders.through.objects.filter(
-            activity__opportunity_id__in=ids, activity__deleted_at__isnull=True, activity__occurred_at__lt=until
+            AnyOf(F("activity__opportunity_id"), ids), activity__deleted_at__isnull=True,
+            activity__occurred_at__lt=until,
         )
         .values_list("activity__opportunity_id", "stakeholder_id")
         .annotate(last=Max(TruncDate("activity__occurred_at")))  # the local date, computed by the database
@@ -88,7 +107,7 @@ def deal_facts_for(
 
     roles: dict[int, list[RoleFact]] = defaultdict(list)
     role_rows = (
-        DealRole.objects.filter(opportunity_id__in=ids, stakeholder__deleted_at__isnull=True)
+        DealRole.objects.filter(AnyOf(F("opportunity_id"), ids), stakeholder__deleted_at__isnull=True)
         .order_by("opportunity_id", "id")
         .values_list(*_ROLE_FIELDS)
     )
@@ -100,7 +119,7 @@ def deal_facts_for(
     references: dict[int, list[ActivityFact]] = defaultdict(list)
     reference_rows = (
         Activity.objects.alive()
-        .filter(opportunity_id__in=ids, occurred_at__lt=until, summary__icontains="referenc")
+        .filter(AnyOf(F("opportunity_id"), ids), occurred_at__lt=until, summary__icontains="referenc")
         .order_by("opportunity_id", "occurred_at")
         .values_list("opportunity_id", "occurred_at", "kind", "summary")
     )
@@ -108,7 +127,7 @@ def deal_facts_for(
         references[opp_id].append(ActivityFact(timezone.localdate(occurred_at), kind, (), summary))
 
     answers: dict[int, dict[str, AnswerFact]] = defaultdict(dict)
-    for opp_id, key, answer, evidence in CoachingAnswer.objects.filter(opportunity_id__in=ids).values_list(
+    for opp_id, key, answer, evidence in CoachingAnswer.objects.filter(AnyOf(F("opportunity_id"), ids)).values_list(
         "opportunity_id", "question__key", "answer", "evidence"
     ):
         answers[opp_id][key] = AnswerFact(answer, evidence)

@@ -41,6 +41,7 @@ ANCHOR_LABELS = {
     "compelling_event": "Compelling event",
     "success_criteria": "Success criteria",
 }
+NOT_ANSWERED = "Not answered yet."
 ANSWER_LABELS = {"yes": "yes", "partly": "partly", "no": "no", "dont_know": "don't know"}
 
 
@@ -164,7 +165,11 @@ def answer_credit(answer: AnswerFact | None) -> float:
 
 
 def _score_dimension(view: DealView, rules: tuple[Rule, ...]) -> DimensionResult:
+    # The hot loop of rescoring (every rule of every deal): locals, and the common "not answered"
+    # case of an ANSWER rule decided here without the calls `_judge_answer` would make.
     level = view.level
+    questions = view.facts.questions
+    answers = view.facts.answers
     earned = possible = 0.0
     penalty = 0
     ceiling = 100
@@ -185,7 +190,15 @@ def _score_dimension(view: DealView, rules: tuple[Rule, ...]) -> DimensionResult
                 possible += points
                 pending.append((-points, len(pending), rule, text))
         elif kind == ANSWER:
-            if not _question_active(view, rule.question):
+            key = rule.question
+            question = questions.get(key)
+            if question is not None and not question.active:
+                continue
+            if answers.get(key) is None:
+                # What _judge_answer gives an unanswered question: nothing earned, a gap when expected.
+                if expected:
+                    possible += points
+                    pending.append((-points, len(pending), rule, NOT_ANSWERED))
                 continue
             got, text, gap_reason = _judge_answer(view, rule)
             if text:
@@ -220,7 +233,7 @@ def _judge_answer(view: DealView, rule: Rule) -> tuple[float, str | None, str | 
     """(points earned, evidence text or None, gap reason or None) for an ANSWER rule."""
     answer = view.facts.answers.get(rule.question)
     if answer is None:
-        return 0.0, None, "Not answered yet."
+        return 0.0, None, NOT_ANSWERED
     label = ANSWER_LABELS.get(answer.answer, answer.answer)
     credit = answer_credit(answer)
     if credit and rule.check is not None and (contradiction := rule.check(view)):
