@@ -6,7 +6,7 @@ model instances and a multi-row INSERT's SQL text costs more than the write."""
 
 from __future__ import annotations
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
@@ -21,6 +21,7 @@ def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) 
     fields = [model._meta.get_field(name) for name in columns]
     json_columns = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     target = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each access to it is a context-local lookup
     with connection.cursor() as cursor, cursor.cursor.copy(
         f"COPY {connection.ops.quote_name(model._meta.db_table)} ({target}) FROM STDIN"
     ) as copy:
@@ -28,5 +29,5 @@ def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) 
             if json_columns:
                 row = list(row)
                 for n in json_columns:
-                    row[n] = fields[n].get_db_prep_save(row[n], connection)
+                    row[n] = fields[n].get_db_prep_save(row[n], db)
             copy.write_row(row)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import BooleanField, Case, Q, Value, When
 
 from dealcoach.audit.context import current_audit_context
@@ -159,41 +159,51 @@ def lock_rows(queryset: models.QuerySet, external_ids: Iterable[str], visible_q:
     return {row.external_id: row for row in rows}
 
 
-def _column_reader(field, *, add: bool) -> Callable[[models.Model], Any]:
+def _column_reader(field, *, add: bool, db) -> Callable[[models.Model], Any]:
     """How to read one column's value for psycopg from an instance. Plain values
     go as they are; only fields whose database form differs (JSON) or that set
     themselves on save (auto_now) go through Django's preparation — the
     per-value Django machinery is most of the cost of a 1,000-row write."""
     if field.get_internal_type() == "JSONField":
-        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=add), connection)
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=add), db)
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.pre_save(obj, add=add)
     attname = field.attname
     return lambda obj: getattr(obj, attname)
 
 
+def _column_values(fields: list, objs: list[models.Model], *, add: bool) -> list[tuple]:
+    # The connection itself, not the `connection` proxy: each proxy access is a context-local lookup.
+    db = connections[DEFAULT_DB_ALIAS]
+    readers = [_column_reader(f, add=add, db=db) for f in fields]
+    return [tuple(read(obj) for read in readers) for obj in objs]
+
+
+def _stage(cursor, table: str, columns: str, rows: list[tuple]) -> None:
+    """COPY `rows` into a new temporary table `upsert_staging` with the columns
+    (and types) `columns` of `table`, no constraints, plus `staging_order` (the
+    order given: rows are written, and so locked, in it). Drop it after use."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE upsert_staging ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {columns}, 0 AS staging_order FROM {table} WITH NO DATA"
+    )
+    with cursor.cursor.copy(f"COPY upsert_staging ({columns}, staging_order) FROM STDIN") as copy:
+        for order, row in enumerate(rows):
+            copy.write_row((*row, order))
+
+
 def _insert(model: type[models.Model], objs: list[models.Model], *, suffix: str, with_pk: bool) -> list[tuple]:
     """INSERT the rows (all concrete columns), in the order given, with `suffix`
     (ON CONFLICT ... RETURNING ...). On PostgreSQL the rows are staged with COPY
-    into a temporary table and written by one INSERT ... SELECT; elsewhere by
-    multi-row INSERTs."""
+    and written by one INSERT ... SELECT; elsewhere by multi-row INSERTs."""
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    readers = [_column_reader(f, add=not with_pk) for f in fields]
-    rows = [tuple(read(obj) for read in readers) for obj in objs]
+    rows = _column_values(fields, objs, add=not with_pk)
     returned: list[tuple] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The staging table has the target's column types and no constraints;
-            # `staging_order` keeps the caller's (external-id) order: rows are locked in it.
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE upsert_staging ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {columns}, 0 AS staging_order FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(f"COPY upsert_staging ({columns}, staging_order) FROM STDIN") as copy:
-                for order, row in enumerate(rows):
-                    copy.write_row((*row, order))
+            _stage(cursor, table, columns, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM upsert_staging ORDER BY staging_order "  # noqa: S608
                 f"{suffix}"
