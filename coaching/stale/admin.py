@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Flag
+from .models import Flag, SweepRun
 
 
 @admin.register(Flag)
@@ -12,3 +12,17 @@ class FlagAdmin(admin.ModelAdmin):
     date_hierarchy = "raised_at"
     # The sweep owns these; an admin only snoozes.
     readonly_fields = ("opportunity", "kind", "reason", "raised_at", "cleared_at", "notified_at")
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(admin.ModelAdmin):
+    """The sweep's own log: read only."""
+
+    list_display = ("as_of", "started_at", "finished_at", "incremental", "deals")
+    list_filter = ("incremental",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
