@@ -165,8 +165,8 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
             "activities": opportunities * activities_per_opportunity, "team_deals": team_deals}
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The data-size options, shared with `bench.run`."""
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--opportunities", type=int, default=1_000_000)
     parser.add_argument("--stakeholders-per-account", type=int, default=3)
@@ -174,6 +174,11 @@ def main(argv=None) -> None:
     parser.add_argument("--teams", type=int, default=20)
     parser.add_argument("--reps-per-team", type=int, default=10)
     parser.add_argument("--team-deals", type=int, default=10_000)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_size_arguments(parser)
     parser.add_argument("--as-of", type=date.fromisoformat, default=None)
     args = parser.parse_args(argv)
     _setup_django()

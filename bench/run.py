@@ -420,14 +420,10 @@ def write_report(sizes: dict, args, started: datetime) -> None:
 
 
 def main(argv=None) -> None:
+    from bench.generate import add_size_arguments
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--opportunities", type=int, default=1_000_000)
-    parser.add_argument("--stakeholders-per-account", type=int, default=3)
-    parser.add_argument("--activities-per-opportunity", type=int, default=2)
-    parser.add_argument("--teams", type=int, default=20)
-    parser.add_argument("--reps-per-team", type=int, default=10)
-    parser.add_argument("--team-deals", type=int, default=10_000)
+    add_size_arguments(parser)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rescore", type=int, default=100_000)
     parser.add_argument("--load-seconds", type=int, default=15)
