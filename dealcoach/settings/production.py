@@ -6,7 +6,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import REDIS_URL, env_bool
 
 
 def required(name: str) -> str:
@@ -22,6 +22,12 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
 required("DATABASE_URL")
 DEBUG = env_bool("DEBUG", False)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Redis is there anyway (the broker): share the cache between every web and Celery worker, so the
+# API throttle, the share-link rate limit and the review cache are one, not one per process.
+if env_bool("CACHE_USE_REDIS", True):
+    CACHES = {"default": {"BACKEND": "dealcoach.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
