@@ -2,9 +2,10 @@
 
 An event becomes one `WebhookDelivery` row per matching subscription, written
 in the caller's transaction (a transactional outbox): a broker outage can
-never fail or hang a save, and a rolled-back save sends nothing. After the
-commit we nudge Celery once (errors swallowed); the beat job
-`deliver_webhooks` picks up whatever the nudge missed.
+never fail or hang a save, and a rolled-back save sends nothing. The nudge to
+send goes through `dealcoach.outbox` (published after commit, relayed when
+the broker is back); the beat job `deliver_webhooks` picks up whatever the
+nudge missed.
 
 Sending claims due rows with `SELECT ... FOR UPDATE SKIP LOCKED` and pushes
 their `next_attempt_at` forward by a lease, then POSTs outside any
@@ -16,7 +17,6 @@ due again when the lease ends (at-least-once: receivers dedupe on the
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 import urllib.error
 import urllib.request
@@ -29,7 +29,6 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from kombu import Connection
 
 from dealcoach.models import User
 from dealcoach.permissions import visible_users_q
@@ -37,8 +36,6 @@ from dealcoach.permissions import visible_users_q
 from .models import WebhookDelivery, WebhookSubscription
 from .signing import SIGNATURE_HEADER, signature_header
 from .urlcheck import check_webhook_url
-
-logger = logging.getLogger("dealcoach.sync.webhooks")
 
 WEBHOOK_EVENTS = (
     "opportunity.created",
@@ -49,8 +46,6 @@ WEBHOOK_EVENTS = (
     "close_plan.validated",
 )
 SUBSCRIPTION_FIELDS = ("url", "events", "secret", "description", "active")
-# A save must never wait on the broker for long.
-NUDGE_TIMEOUT_SECONDS = 1.0
 
 
 def _setting(name: str, default):
@@ -171,21 +166,6 @@ def _sees_work_of(viewer: User, owner_id: int | None) -> bool:
     if owner_id is None:
         return viewer.is_superuser or viewer.role == User.Role.ADMIN
     return User.objects.filter(visible_users_q(viewer), pk=owner_id).exists()
-
-
-def nudge_delivery() -> None:
-    """Ask a worker to send now. Never raises: the deliveries are safe in the
-    database and the beat job sends them if the broker is down."""
-    from .tasks import deliver_webhooks
-
-    conf = deliver_webhooks.app.conf
-    options = {**(conf.broker_transport_options or {}), "socket_connect_timeout": NUDGE_TIMEOUT_SECONDS,
-               "socket_timeout": NUDGE_TIMEOUT_SECONDS, "max_retries": 0}
-    try:
-        with Connection(conf.broker_url, connect_timeout=NUDGE_TIMEOUT_SECONDS, transport_options=options) as conn:
-            deliver_webhooks.apply_async(retry=False, connection=conn)
-    except Exception:  # noqa: BLE001 - a broker outage must not fail the request
-        logger.warning("Could not enqueue deliver_webhooks; the beat job will send the deliveries.", exc_info=True)
 
 
 # --- Sending ------------------------------------------------------------------------
