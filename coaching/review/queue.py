@@ -21,7 +21,6 @@ from .sources import (
     DIMENSIONS,
     EXCEPTION_REASONS,
     FLAG_LABELS,
-    STORED_COACHING_FIELD,
     exception_annotations,
     is_exception_q,
     open_flags,
@@ -224,7 +223,7 @@ def rsvp_heatmap(scope: ReviewScope, *, offset: int = 0, limit: int = HEATMAP_PA
     deals = list(
         open_team_deals(scope)
         .select_related("owner", "deal_score")
-        .defer(f"deal_score__{STORED_COACHING_FIELD}")
+        .defer("deal_score__summary")
         .order_by("-amount", "id")[offset:offset + limit + 1]
     )
     return Heatmap(rows=[_heatmap_row(deal) for deal in deals[:limit]], offset=offset, has_more=len(deals) > limit)

@@ -47,15 +47,9 @@ RAG = ("red", "amber", "green")
 FLAG_KINDS: list[tuple[str, str]] = list(Flag.Kind.choices)
 FLAG_LABELS: dict[str, str] = dict(FLAG_KINDS)
 
-# The JSON copy of the coaching result a DealScore stores (its compact
-# `summary`; `result` in the first version of the model).
-STORED_COACHING_FIELD = next(
-    (name for name in ("summary", "result") if name in {f.name for f in DealScore._meta.get_fields()}), "summary"
-)
-
-
 def stored_coaching(score: DealScore | None) -> dict | None:
-    return getattr(score, STORED_COACHING_FIELD, None) if score is not None else None
+    """The compact JSON copy of the coaching result a DealScore stores."""
+    return score.summary if score is not None else None
 
 
 EXCEPTION_REASONS = {

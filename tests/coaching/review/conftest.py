@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from coaching.review.sources import STORED_COACHING_FIELD
 from coaching.rsvp.models import DealScore
 from coaching.stale.models import Flag
 
@@ -57,7 +56,7 @@ def give_score(deal, *, r: int = 80, s: int = 80, v: int = 80, p: int = 80) -> D
     return DealScore.objects.update_or_create(
         opportunity=deal,
         defaults={
-            "overall": result["overall"], STORED_COACHING_FIELD: result, "as_of": timezone.localdate(),
+            "overall": result["overall"], "summary": result, "as_of": timezone.localdate(),
             "computed_at": timezone.now(),
             **{name: value for name, value in scores.items()},
             **{f"{name}_status": status_of(value) for name, value in scores.items()},
