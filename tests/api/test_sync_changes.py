@@ -13,21 +13,14 @@ from dealcoach.models import User
 from dealcoach.sync.changes import changes_prune, changes_record
 from dealcoach.sync.models import ChangeLogEntry
 from dealcoach.sync.selectors import ChangeCursor, changes_for_user
-from dealcoach.tokens import api_token_issue
 from deals.models import Opportunity
 from deals.services import opportunity_soft_delete, opportunity_update
+from tests.api.conftest import client_for
 from tests.factories import ActivityFactory, OpportunityFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/changes/"
-
-
-def client_for(user) -> APIClient:
-    _, plain = api_token_issue(user=user, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
-    return client
 
 
 def read_all(client, since=""):

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from dealcoach.api.throttling import parse_rate
-from dealcoach.tokens import api_token_issue
+from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,6 @@ def low_rate(settings):
     yield
     with contextlib.suppress(Exception):  # one test points the cache at a closed port
         cache.clear()
-
-
-def client_for(user) -> APIClient:
-    _, plain = api_token_issue(user=user, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
-    return client
 
 
 def test_it_answers_429_with_an_integer_retry_after(alice):

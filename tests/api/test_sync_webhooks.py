@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import time_machine
 from django.db import transaction
-from rest_framework.test import APIClient
 
 from dealcoach.celery import app as celery_app
 from dealcoach.sync.models import WebhookDelivery, WebhookSubscription
@@ -18,8 +17,8 @@ from dealcoach.sync.signing import signature_check
 from dealcoach.sync.tasks import deliver_webhooks
 from dealcoach.sync.urlcheck import check_webhook_url
 from dealcoach.sync.webhooks import webhook_subscription_create, webhooks_emit
-from dealcoach.tokens import api_token_issue
 from deals.services import opportunity_soft_delete, opportunity_update
+from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +62,6 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
-
-
-def client_for(user) -> APIClient:
-    _, plain = api_token_issue(user=user, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
-    return client
 
 
 def subscribe(user, url, events=("opportunity.updated",)):
