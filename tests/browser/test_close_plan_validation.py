@@ -5,45 +5,19 @@ The rep shares the plan; the buyer opens the link in a fresh browser context
 and a later date change shows "changed since validation"."""
 
 import datetime as dt
-import importlib
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from coaching.closeplan.services import plan_create_from_template
 from tests.conftest import browser_login
 from tests.factories import AccountFactory, OpportunityFactory
 
-# serialized_rollback puts the data migrations' rows (stages, the default template) back afterwards,
-# so the tests that run after this one in the same process still find them.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    """Transactional tests flush data migrations' rows: put stages and the default template back."""
-    from deals.models import Stage
-
-    stages = importlib.import_module("deals.migrations.0002_default_stages").DEFAULT_STAGES
-    for slug, name, order, probability, rot_days, category in stages:
-        Stage.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "order": order,
-                "probability": probability,
-                "rot_days": rot_days,
-                "forecast_category": category,
-            },
-        )
-    importlib.import_module("coaching.closeplan.migrations.0002_default_template").create_default_template(
-        apps, None
-    )
-
-
-@pytest.fixture
-def shared_deal(reference_data, alice):
+def shared_deal(migration_rows, alice):
     deal = OpportunityFactory(
         account=AccountFactory(owner=alice, name="Northwind"),
         name="Northwind rollout",

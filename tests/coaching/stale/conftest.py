@@ -25,18 +25,3 @@ def clock():
     if traveller is not None:
         traveller.stop()
 
-
-@pytest.fixture
-def default_stages(transactional_db):
-    """Transactional tests flush the tables, data migrations included: put the
-    default stages back (the same rows as deals' migration)."""
-    import importlib
-
-    from deals.models import Stage
-
-    defaults = importlib.import_module("deals.migrations.0002_default_stages").DEFAULT_STAGES
-    for slug, name, order, probability, rot_days, category in defaults:
-        Stage.objects.get_or_create(slug=slug, defaults={
-            "name": name, "order": order, "probability": probability, "rot_days": rot_days,
-            "forecast_category": category,
-        })

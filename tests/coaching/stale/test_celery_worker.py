@@ -18,7 +18,7 @@ from coaching.stale.tasks import sweep_stale_deals
 from dealcoach.celery import app
 from tests.coaching.stale.helpers import make_deal
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.usefixtures("default_stages")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.usefixtures("migration_rows")]
 
 ROOT = Path(__file__).resolve().parents[3]
 WAIT_SECONDS = 30

@@ -12,7 +12,7 @@ from coaching.stale import services
 from coaching.stale.models import Flag
 from tests.coaching.stale.helpers import make_deal
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.usefixtures("default_stages")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.usefixtures("migration_rows")]
 
 AS_OF = dt.date(2025, 6, 2)
 
