@@ -19,11 +19,16 @@ def _reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValidationError({f: ["Unknown or read-only field."] for f in sorted(unknown)})
 
 
+def _clean(row: Account | Stakeholder) -> None:
+    # A row without an external id is a local one: the empty id need not pass the field's validation.
+    row.full_clean(exclude=None if row.external_id else ["external_id"])
+
+
 @transaction.atomic
 def account_create(*, actor, name: str, owner=None, **fields: Any) -> Account:
     _reject_unknown(fields, ACCOUNT_FIELDS)
     account = Account(name=(name or "").strip(), owner=owner or actor, **fields)
-    account.full_clean(exclude=None if account.external_id else ["external_id"])
+    _clean(account)
     account.save()
     return account
 
@@ -33,7 +38,7 @@ def account_update(*, actor, account: Account, data: dict[str, Any]) -> Account:
     _reject_unknown(data, ACCOUNT_FIELDS)
     for field, value in data.items():
         setattr(account, field, value)
-    account.full_clean(exclude=None if account.external_id else ["external_id"])
+    _clean(account)
     account.save()
     return account
 
@@ -56,7 +61,7 @@ def check_reports_to(stakeholder: Stakeholder) -> None:
 def stakeholder_create(*, actor, account: Account, name: str, **fields: Any) -> Stakeholder:
     _reject_unknown(fields, STAKEHOLDER_FIELDS)
     stakeholder = Stakeholder(account=account, name=(name or "").strip(), **fields)
-    stakeholder.full_clean(exclude=None if stakeholder.external_id else ["external_id"])
+    _clean(stakeholder)
     check_reports_to(stakeholder)
     stakeholder.save()
     return stakeholder
@@ -67,7 +72,7 @@ def stakeholder_update(*, actor, stakeholder: Stakeholder, data: dict[str, Any])
     _reject_unknown(data, STAKEHOLDER_FIELDS)
     for field, value in data.items():
         setattr(stakeholder, field, value)
-    stakeholder.full_clean(exclude=None if stakeholder.external_id else ["external_id"])
+    _clean(stakeholder)
     check_reports_to(stakeholder)
     stakeholder.save()
     return stakeholder
