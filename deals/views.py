@@ -144,6 +144,20 @@ def _render_section(request, opportunity, name: str, extra: dict | None = None, 
     return render(request, f"deals/_partials/{name}.html", context, status=status)
 
 
+def _section_saved(request, opportunity, name: str, anchor: str):
+    """After a write: the refreshed section for htmx (announcing the change), else back to the deal page."""
+    if request.htmx:
+        return _changed(_render_section(request, opportunity, name))
+    return redirect(reverse("deals:detail", kwargs={"pk": opportunity.pk}) + anchor)
+
+
+def _section_invalid(request, opportunity, name: str, overrides: dict):
+    """A form with errors: in its section for htmx, else on the whole deal page."""
+    if request.htmx:
+        return _render_section(request, opportunity, name, overrides)
+    return _detail_with(request, opportunity, overrides)
+
+
 def _panel(request, opportunity, key: str) -> panels.RenderedPanel:
     for panel in panels.page_panels_for(request=request, opportunity=opportunity, as_of=timezone.localdate()):
         if panel.key == key:
@@ -151,14 +165,20 @@ def _panel(request, opportunity, key: str) -> panels.RenderedPanel:
     raise Http404("No such panel.")
 
 
-@login_required
-@require_GET
-def detail(request, pk: int):
-    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=pk)
+def _page_context(request, opportunity) -> dict:
+    """Every section of the deal page and its coaching panels."""
     context = {"opportunity": opportunity, "today": timezone.localdate()}
     for name in SECTIONS:
         context.update(_section_context(request, opportunity, name))
     context["panels"] = panels.page_panels_for(request=request, opportunity=opportunity, as_of=context["today"])
+    return context
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=pk)
+    context = _page_context(request, opportunity)
     context["audit_events"] = audit_events_for_opportunity(opportunity.id, limit=30)
     return render(request, "deals/detail.html", context)
 
@@ -222,12 +242,8 @@ def log_activity(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if request.htmx:
-                return _changed(_render_section(request, opportunity, "timeline"))
-            return redirect(reverse("deals:detail", kwargs={"pk": pk}) + "#timeline")
-    if request.htmx:
-        return _render_section(request, opportunity, "timeline", {"log_form": form})
-    return _detail_with(request, opportunity, {"log_form": form})
+            return _section_saved(request, opportunity, "timeline", "#timeline")
+    return _section_invalid(request, opportunity, "timeline", {"log_form": form})
 
 
 def _when(day: dt.date | None) -> dt.datetime | None:
@@ -239,11 +255,7 @@ def _when(day: dt.date | None) -> dt.datetime | None:
 
 def _detail_with(request, opportunity, overrides: dict):
     """The whole deal page with a form that has errors in place of the blank one."""
-    context = {"opportunity": opportunity, "today": timezone.localdate()}
-    for name in SECTIONS:
-        context.update(_section_context(request, opportunity, name))
-    context["panels"] = panels.page_panels_for(request=request, opportunity=opportunity, as_of=context["today"])
-    context.update(overrides)
+    context = {**_page_context(request, opportunity), **overrides}
     return render(request, "deals/detail.html", context, status=400)
 
 
@@ -258,12 +270,8 @@ def role_add(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if request.htmx:
-                return _changed(_render_section(request, opportunity, "map"))
-            return redirect(reverse("deals:detail", kwargs={"pk": pk}) + "#political-map")
-    if request.htmx:
-        return _render_section(request, opportunity, "map", {"role_form": form, "role_form_open": True})
-    return _detail_with(request, opportunity, {"role_form": form, "role_form_open": True})
+            return _section_saved(request, opportunity, "map", "#political-map")
+    return _section_invalid(request, opportunity, "map", {"role_form": form, "role_form_open": True})
 
 
 @login_required
@@ -287,9 +295,7 @@ def role_edit(request, pk: int, role_id: int):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                if request.htmx:
-                    return _changed(_render_section(request, opportunity, "map"))
-                return redirect(reverse("deals:detail", kwargs={"pk": pk}) + "#political-map")
+                return _section_saved(request, opportunity, "map", "#political-map")
     template = "deals/_partials/role_edit_form.html" if request.htmx else "deals/role_edit.html"
     context = {"opportunity": opportunity, "deal_role": deal_role, "form": form}
     return render(request, template, context, status=_status(request, not form.errors))
@@ -300,6 +306,4 @@ def role_edit(request, pk: int, role_id: int):
 def role_remove(request, pk: int, role_id: int):
     opportunity = opportunity_get_for_user(user=request.user, opportunity_id=pk)
     deal_role_remove(actor=request.user, deal_role=desk.deal_role_get(opportunity=opportunity, role_id=role_id))
-    if request.htmx:
-        return _changed(_render_section(request, opportunity, "map"))
-    return redirect(reverse("deals:detail", kwargs={"pk": pk}) + "#political-map")
+    return _section_saved(request, opportunity, "map", "#political-map")
