@@ -3,28 +3,15 @@ and stakeholder using only the keyboard, lands on the deal page, logs an
 activity with the one-line quick log and sees it in the timeline without
 leaving the page. Screenshots of each page go to the screenshots folder."""
 
-import importlib
 import re
 
 import pytest
 
 from accounts.models import Account, Stakeholder
-from deals.models import Activity, DealRole, Opportunity, Stage
+from deals.models import Activity, DealRole, Opportunity
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def stages(transactional_db):
-    """Transactional tests flush the data migration's stages: put them back."""
-    for slug, name, order, probability, rot_days, category in importlib.import_module(
-        "deals.migrations.0002_default_stages"
-    ).DEFAULT_STAGES:
-        Stage.objects.get_or_create(slug=slug, defaults={
-            "name": name, "order": order, "probability": probability, "rot_days": rot_days,
-            "forecast_category": category,
-        })
 
 
 def type_into_focused(page, field_id: str, text: str) -> None:
@@ -33,7 +20,7 @@ def type_into_focused(page, field_id: str, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_a_rep_quick_adds_a_deal_and_logs_an_activity_with_the_keyboard(new_page, stages, alice, screenshots_dir):
+def test_a_rep_quick_adds_a_deal_and_logs_an_activity_with_the_keyboard(new_page, migration_rows, alice, screenshots_dir):
     page = new_page()
     browser_login(page, "alice")
     page.goto("/deals/")
