@@ -135,7 +135,7 @@ def _pipeline(alice, size: int) -> None:
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production: no test savepoints around writes
 @pytest.mark.parametrize("size", [3, 40])
 def test_it_runs_a_constant_number_of_queries(
-    default_stages, client, bob, alice, frozen_today, size, django_assert_max_num_queries
+    migration_rows, client, bob, alice, frozen_today, size, django_assert_max_num_queries
 ):
     _pipeline(alice, size)
     client.force_login(bob)
