@@ -48,7 +48,7 @@ def _owners_for(opportunity):
     return User.objects.filter(q, is_active=True)
 
 
-def session_context(request, session, *, commitment_form=None, close_forms=None, errors=None) -> dict:
+def session_context(session, *, commitment_form=None, errors=None) -> dict:
     """Everything the session page shows: follow-ups first, then the four
     dimensions weakest first with their gaps and questions."""
     opportunity = session.opportunity
@@ -92,7 +92,6 @@ def session_context(request, session, *, commitment_form=None, close_forms=None,
         "commitment_form": commitment_form or CommitmentForm(
             owners=owners, initial={"owner": opportunity.owner_id,
                                     "due_on": timezone.localdate() + timezone.timedelta(days=7)}),
-        "close_forms": close_forms or {},
         "notes_form": NotesForm(initial={"notes": session.notes}),
         "answer_choices": [("yes", "Yes"), ("partly", "Partly"), ("no", "No"), ("dont_know", "Don't know")],
         "errors": errors or {},
@@ -118,20 +117,20 @@ def session_start(request, opportunity_id: int):
 @require_GET
 def session_detail(request, session_id: int):
     session = access_session(user=request.user, session_id=session_id)
-    return render(request, "coaching_sessions/session.html", session_context(request, session))
+    return render(request, "coaching_sessions/session.html", session_context(session))
 
 
 @login_required
 @require_GET
 def session_print(request, session_id: int):
     session = access_session(user=request.user, session_id=session_id)
-    return render(request, "coaching_sessions/print.html", session_context(request, session))
+    return render(request, "coaching_sessions/print.html", session_context(session))
 
 
 def _rerender(request, session, status=200, **kwargs):
     session = access_session(user=request.user, session_id=session.pk)
     template = "coaching_sessions/_partials/body.html" if request.htmx else "coaching_sessions/session.html"
-    return render(request, template, session_context(request, session, **kwargs), status=status)
+    return render(request, template, session_context(session, **kwargs), status=status)
 
 
 @login_required
