@@ -174,12 +174,15 @@ def coached_deal_trends(*, user, team=None, limit: int = 30) -> list[CoachedDeal
     last session's close. Two queries."""
     from coaching.rsvp.models import DealScore
 
-    sessions = list(
+    closed = (
         sessions_visible_to(user).filter(status="closed", opportunity__status="open")
         .filter(**({"opportunity__owner__team": team} if team is not None else {}))
-        .order_by("opportunity_id", "-closed_at").distinct("opportunity_id")
         .select_related("opportunity", "opportunity__owner")
-    ) if _distinct_on_supported() else _latest_sessions_portable(user, team)
+    )
+    if _distinct_on_supported():
+        sessions = list(closed.order_by("opportunity_id", "-closed_at").distinct("opportunity_id"))
+    else:
+        sessions = _latest_sessions_portable(closed)
     sessions = sorted(sessions, key=lambda s: s.closed_at, reverse=True)[:limit]
     scores = {s.opportunity_id: s for s in DealScore.objects.filter(opportunity_id__in=[x.opportunity_id for x in sessions])}
     rows = []
@@ -198,12 +201,9 @@ def _distinct_on_supported() -> bool:
     return connection.features.can_distinct_on_fields
 
 
-def _latest_sessions_portable(user, team) -> list[CoachingSession]:
+def _latest_sessions_portable(closed) -> list[CoachingSession]:
     """SQLite (the embedded mode) has no DISTINCT ON: keep the newest per deal in Python."""
     latest: dict[int, CoachingSession] = {}
-    qs = (sessions_visible_to(user).filter(status="closed", opportunity__status="open")
-          .filter(**({"opportunity__owner__team": team} if team is not None else {}))
-          .select_related("opportunity", "opportunity__owner").order_by("-closed_at")[:500])
-    for session in qs:
+    for session in closed.order_by("-closed_at")[:500]:
         latest.setdefault(session.opportunity_id, session)
     return list(latest.values())
