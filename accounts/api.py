@@ -57,6 +57,8 @@ class AccountViewSet(ResourceViewSet):
     write_specs = ACCOUNT_SPECS
     filterset_class = AccountFilterSet
     resource_label = "account"
+    soft_delete_service = staticmethod(account_soft_delete)
+    upsert_service = staticmethod(accounts_upsert)
 
     def base_queryset(self):
         return accounts_visible_to(self.request.user)
@@ -77,12 +79,6 @@ class AccountViewSet(ResourceViewSet):
     def perform_update(self, account, raw, *, partial):
         return account_update(actor=self.request.user, account=account, data=self._values(raw, partial=partial))
 
-    def perform_destroy(self, account):
-        account_soft_delete(actor=self.request.user, account=account)
-
-    def upsert_service(self, *, actor, items):
-        return accounts_upsert(actor=actor, items=items)
-
 
 @extend_schema_view(**resource_schema(tag="stakeholders", serializer=StakeholderSerializer, specs=STAKEHOLDER_SPECS))
 class StakeholderViewSet(ResourceViewSet):
@@ -90,6 +86,8 @@ class StakeholderViewSet(ResourceViewSet):
     write_specs = STAKEHOLDER_SPECS
     filterset_class = StakeholderFilterSet
     resource_label = "stakeholder"
+    soft_delete_service = staticmethod(stakeholder_soft_delete)
+    upsert_service = staticmethod(stakeholders_upsert)
 
     def base_queryset(self):
         return stakeholders_visible_to(self.request.user)
@@ -121,9 +119,3 @@ class StakeholderViewSet(ResourceViewSet):
     def perform_update(self, stakeholder, raw, *, partial):
         values = self._values(raw, partial=partial, stakeholder=stakeholder)
         return stakeholder_update(actor=self.request.user, stakeholder=stakeholder, data=values)
-
-    def perform_destroy(self, stakeholder):
-        stakeholder_soft_delete(actor=self.request.user, stakeholder=stakeholder)
-
-    def upsert_service(self, *, actor, items):
-        return stakeholders_upsert(actor=actor, items=items)

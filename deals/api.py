@@ -29,6 +29,8 @@ class OpportunityViewSet(ResourceViewSet):
     write_specs = OPPORTUNITY_SPECS
     filterset_class = OpportunityFilterSet
     resource_label = "opportunity"
+    soft_delete_service = staticmethod(opportunity_soft_delete)
+    upsert_service = staticmethod(opportunities_upsert)
     read_only_fields = ("id", "propensity", "created_at", "updated_at")
 
     def base_queryset(self):
@@ -48,12 +50,6 @@ class OpportunityViewSet(ResourceViewSet):
             extra_specs=self.create_only_specs,
         )
 
-    def perform_destroy(self, opportunity):
-        opportunity_soft_delete(actor=self.request.user, opportunity=opportunity)
-
-    def upsert_service(self, *, actor, items):
-        return opportunities_upsert(actor=actor, items=items)
-
 
 @extend_schema_view(**resource_schema(tag="activities", serializer=ActivitySerializer, specs=ACTIVITY_SPECS))
 class ActivityViewSet(ResourceViewSet):
@@ -61,6 +57,8 @@ class ActivityViewSet(ResourceViewSet):
     write_specs = ACTIVITY_SPECS
     filterset_class = ActivityFilterSet
     resource_label = "activity"
+    soft_delete_service = staticmethod(activity_soft_delete)
+    upsert_service = staticmethod(activities_upsert)
 
     def base_queryset(self):
         return activities_visible_to(self.request.user)
@@ -76,12 +74,6 @@ class ActivityViewSet(ResourceViewSet):
         return activity_write(
             actor=self.request.user, raw=raw, activity=activity, partial=partial, extra_specs=self.create_only_specs,
         )
-
-    def perform_destroy(self, activity):
-        activity_soft_delete(actor=self.request.user, activity=activity)
-
-    def upsert_service(self, *, actor, items):
-        return activities_upsert(actor=actor, items=items)
 
 
 @extend_schema_view(

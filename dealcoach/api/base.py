@@ -206,9 +206,10 @@ class ResourceViewSet(viewsets.GenericViewSet):
     `PUT external/{external_id}/` and `POST bulk-upsert/`.
 
     Subclasses set `serializer_class` (the output), `write_specs` and
-    `read_only_fields` (the input contract), and implement `base_queryset`
-    (permission-scoped), `perform_create`, `perform_update`, `perform_destroy`
-    and `upsert_service` (the shared services)."""
+    `read_only_fields` (the input contract), `soft_delete_service` (called as
+    `service(actor=..., <resource_label>=obj)`) and `upsert_service` (the
+    shared services), and implement `base_queryset` (permission-scoped),
+    `perform_create` and `perform_update`."""
 
     parser_classes = [JSONParser]
     pagination_class = StrictCursorPagination
@@ -238,7 +239,10 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def perform_update(self, obj, raw: Any, *, partial: bool):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def perform_destroy(self, obj) -> None:  # pragma: no cover - abstract
+    def perform_destroy(self, obj) -> None:
+        self.soft_delete_service(actor=self.request.user, **{self.resource_label: obj})
+
+    def soft_delete_service(self, *, actor, **obj) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def upsert_service(self, *, actor, items: list[dict]) -> list[UpsertResult]:  # pragma: no cover
