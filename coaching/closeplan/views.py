@@ -136,6 +136,14 @@ def _expected_version(form) -> int | None:
 # --- the editor ----------------------------------------------------------------
 
 
+def _add_refusal(form, error: ValidationError | services.StalePlanVersion) -> None:
+    """Show why a service refused the form's change: the fields it names, or that the plan moved on."""
+    if isinstance(error, services.StalePlanVersion):
+        form.add_error(None, STALE_MESSAGE.format(version=error.current_version))
+    else:
+        add_service_errors(form, error)
+
+
 @login_required
 @require_GET
 def plan_page(request, opportunity_id: int):
@@ -205,10 +213,8 @@ def plan_settings(request, opportunity_id: int):
                 why_go_live_matters=form.cleaned_data["why_go_live_matters"],
                 expected_version=_expected_version(form),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.StalePlanVersion as stale:
-            form.add_error(None, STALE_MESSAGE.format(version=stale.current_version))
+        except (ValidationError, services.StalePlanVersion) as error:
+            _add_refusal(form, error)
         else:
             return _after_change(request, opportunity, "Go-live updated; every date moved with it.")
     return _render_editor(request, opportunity, plan, status=400, settings_form=form)
@@ -231,10 +237,8 @@ def milestone_add(request, opportunity_id: int):
                 expected_version=_expected_version(form),
                 **data,
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.StalePlanVersion as stale:
-            form.add_error(None, STALE_MESSAGE.format(version=stale.current_version))
+        except (ValidationError, services.StalePlanVersion) as error:
+            _add_refusal(form, error)
         else:
             return _after_change(request, opportunity, f"Added “{milestone.name}”.")
     return _render_editor(request, opportunity, plan, status=400, add_form=form)
@@ -261,10 +265,8 @@ def milestone_edit(request, opportunity_id: int, key: str):
                 data=form.service_data(),
                 expected_version=_expected_version(form),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except services.StalePlanVersion as stale:
-            form.add_error(None, STALE_MESSAGE.format(version=stale.current_version))
+        except (ValidationError, services.StalePlanVersion) as error:
+            _add_refusal(form, error)
         else:
             return _after_change(request, opportunity, f"Saved “{form.cleaned_data['name']}”.")
     return _render_editor(request, opportunity, plan, status=400, editing_key=key, edit_form=form)
