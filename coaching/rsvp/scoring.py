@@ -250,8 +250,3 @@ def _judge_answer(view: DealView, rule: Rule) -> tuple[float, str | None, str | 
         why = "with no evidence" if not evidenced else "only in part"
         return points, text, f"Answered '{label}' {why}; that earns {credit:.0%} of the points."
     return points, text, None
-
-
-def _question_active(view: DealView, key: str) -> bool:
-    question = view.facts.questions.get(key)
-    return question is None or question.active

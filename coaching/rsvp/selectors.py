@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coaching.rsvp.facts import deal_facts_for
 from coaching.rsvp.forms import ANSWER_OPTIONS, answer_form_rows
-from coaching.rsvp.models import CoachingAnswer, CoachingQuestion, DealScore, ScoreSnapshot
+from coaching.rsvp.models import CoachingAnswer, CoachingQuestion
 from coaching.rsvp.scoring import CoachingResult, DealFacts, score_deal
 from deals.models import Opportunity
 
@@ -45,16 +45,6 @@ def coaching_answer_rows(*, opportunity: Opportunity) -> list[AnswerRow]:
         AnswerRow(question=q, answer=answers.get(q.id))
         for q in CoachingQuestion.objects.filter(active=True).order_by("order", "id")
     ]
-
-
-def deal_score_for(*, opportunity: Opportunity) -> DealScore | None:
-    return DealScore.objects.filter(opportunity=opportunity).first()
-
-
-def score_history(*, opportunity: Opportunity, weeks: int = 12) -> list[ScoreSnapshot]:
-    """The deal's weekly snapshots, oldest first."""
-    recent = ScoreSnapshot.objects.filter(opportunity=opportunity).order_by("-week")[:weeks]
-    return sorted(recent, key=lambda s: s.week)
 
 
 def coaching_context(*, opportunity: Opportunity, as_of: dt.date | None = None) -> dict:
