@@ -71,10 +71,6 @@ def has_open_flag(kind: str | None = None) -> Exists:
     return Exists(flags)
 
 
-def has_snoozed_flag(*, today: dt.date) -> Exists:
-    return Exists(open_flags().filter(opportunity=OuterRef("pk"), snoozed_until__gt=today))
-
-
 def late_milestones(*, today: dt.date):
     """Milestones of the deal's plan that should already have started."""
     return Milestone.objects.filter(
