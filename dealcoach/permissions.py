@@ -18,24 +18,29 @@ from django.db.models import Q
 MATCH_NOTHING = Q(pk__in=[])
 
 
+def _is_live(user) -> bool:
+    """A signed-in, active user: anyone else (anonymous, deactivated) sees nothing."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def visible_owner_ids_q(user, *, owner_field: str = "owner") -> Q:
     """A Q selecting rows whose `owner_field` is a user `user` may see the work of."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _is_live(user):
         return MATCH_NOTHING
-    if user.is_superuser or user.role == "admin":
+    if user.is_admin_role:
         return Q()
-    if user.role == "manager":
+    if user.is_manager:
         return Q(**{f"{owner_field}__team__manager": user}) | Q(**{owner_field: user})
     return Q(**{owner_field: user})
 
 
 def account_visibility_q(user, *, prefix: str = "") -> Q:
     """Accounts are shared inside a team: visible when owned by a teammate."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _is_live(user):
         return MATCH_NOTHING
-    if user.is_superuser or user.role == "admin":
+    if user.is_admin_role:
         return Q()
-    if user.role == "manager":
+    if user.is_manager:
         return Q(**{f"{prefix}owner__team__manager": user}) | Q(**{f"{prefix}owner": user})
     if user.team_id:
         return Q(**{f"{prefix}owner__team_id": user.team_id})
@@ -45,11 +50,11 @@ def account_visibility_q(user, *, prefix: str = "") -> Q:
 def can_own_deals_of(user, owner) -> bool:
     """May `user` assign a deal to `owner`? Admins anyone, managers their team, reps only themselves.
     Never to or by a deactivated (or anonymous) user."""
-    if user is None or not user.is_authenticated or not user.is_active or owner is None or not owner.is_active:
+    if not _is_live(user) or owner is None or not owner.is_active:
         return False
-    if user.is_superuser or user.role == "admin":
+    if user.is_admin_role:
         return True
-    if user.role == "manager":
+    if user.is_manager:
         return owner == user or (owner.team_id is not None and owner.team.manager_id == user.id)
     return owner == user
 
@@ -57,21 +62,21 @@ def can_own_deals_of(user, owner) -> bool:
 def reviewable_teams_q(user) -> Q:
     """Teams whose weekly pipeline review `user` may open: an admin any team,
     a manager the teams they manage, a rep none."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _is_live(user):
         return MATCH_NOTHING
-    if user.is_superuser or user.role == "admin":
+    if user.is_admin_role:
         return Q()
-    if user.role == "manager":
+    if user.is_manager:
         return Q(manager=user)
     return MATCH_NOTHING
 
 
 def visible_users_q(user) -> Q:
     """Users whose names may appear in `user`'s filters (owners they can see)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _is_live(user):
         return MATCH_NOTHING
-    if user.is_superuser or user.role == "admin":
+    if user.is_admin_role:
         return Q()
-    if user.role == "manager":
+    if user.is_manager:
         return Q(team__manager=user) | Q(pk=user.pk)
     return Q(pk=user.pk)
