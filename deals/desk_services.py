@@ -50,6 +50,21 @@ def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
     )
 
 
+def _stakeholder_for(
+    actor, account: Account, stakeholder: Stakeholder | NewStakeholder, error_fields: dict[str, str]
+) -> Stakeholder:
+    """The existing person, or the new one created at `account`; errors keyed by the form's `error_fields`."""
+    if not isinstance(stakeholder, NewStakeholder):
+        return stakeholder
+    try:
+        return stakeholder_create(
+            actor=actor, account=account, name=stakeholder.name, title=stakeholder.title,
+            seniority=stakeholder.seniority,
+        )
+    except ValidationError as error:
+        raise _renamed(error, error_fields) from None
+
+
 @transaction.atomic
 def deal_quick_add(
     *, actor, account: Account | NewAccount, stakeholder: Stakeholder | NewStakeholder, role: str,
@@ -71,14 +86,7 @@ def deal_quick_add(
         )
     except ValidationError as error:
         raise _renamed(error, DEAL_ERROR_FIELDS) from None
-    if isinstance(stakeholder, NewStakeholder):
-        try:
-            stakeholder = stakeholder_create(
-                actor=actor, account=account, name=stakeholder.name, title=stakeholder.title,
-                seniority=stakeholder.seniority,
-            )
-        except ValidationError as error:
-            raise _renamed(error, STAKEHOLDER_ERROR_FIELDS) from None
+    stakeholder = _stakeholder_for(actor, account, stakeholder, STAKEHOLDER_ERROR_FIELDS)
     try:
         deal_role_set(actor=actor, opportunity=opportunity, stakeholder=stakeholder, role=role)
     except ValidationError as error:
@@ -92,14 +100,7 @@ def deal_role_add(
     influence: str, strength: int, leans_to_competitor: bool,
 ) -> DealRole:
     """Give a person `role` on the deal; a new person is created at the deal's account."""
-    if isinstance(stakeholder, NewStakeholder):
-        try:
-            stakeholder = stakeholder_create(
-                actor=actor, account=opportunity.account, name=stakeholder.name, title=stakeholder.title,
-                seniority=stakeholder.seniority,
-            )
-        except ValidationError as error:
-            raise _renamed(error, NEW_PERSON_ERROR_FIELDS) from None
+    stakeholder = _stakeholder_for(actor, opportunity.account, stakeholder, NEW_PERSON_ERROR_FIELDS)
     return deal_role_set(
         actor=actor, opportunity=opportunity, stakeholder=stakeholder, role=role, stance=stance,
         influence=influence, strength=strength, leans_to_competitor=leans_to_competitor,
