@@ -25,13 +25,6 @@ def account_get_for_user(*, user, account_id) -> Account:
         raise Http404("No such account.") from None
 
 
-def stakeholder_get_for_user(*, user, stakeholder_id) -> Stakeholder:
-    try:
-        return stakeholders_visible_to(user).select_related("account").get(pk=stakeholder_id)
-    except (Stakeholder.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such stakeholder.") from None
-
-
 def org_chart(account: Account) -> list[tuple[Stakeholder, int]]:
     """Stakeholders in reports-to order, each with its depth (roots first).
     One query; people whose manager is outside the account are roots."""
