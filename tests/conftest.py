@@ -33,12 +33,16 @@ def south(db):
     return TeamFactory(name="South")
 
 
+def _manager_of(team, username: str):
+    user = UserFactory(username=username, role="manager", team=team)
+    team.manager = user
+    team.save()
+    return user
+
+
 @pytest.fixture
 def bob(north):
-    user = UserFactory(username="bob", role="manager", team=north)
-    north.manager = user
-    north.save()
-    return user
+    return _manager_of(north, "bob")
 
 
 @pytest.fixture
@@ -48,10 +52,7 @@ def alice(north, bob):
 
 @pytest.fixture
 def dave(south):
-    user = UserFactory(username="dave", role="manager", team=south)
-    south.manager = user
-    south.save()
-    return user
+    return _manager_of(south, "dave")
 
 
 @pytest.fixture
