@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from dealcoach.forms import add_service_errors
 from dealcoach.permissions import visible_owner_ids_q
 from deals.selectors import opportunities_visible_to
 
@@ -89,8 +90,7 @@ def stakeholder_add(request, pk: int):
         try:
             stakeholder_create(actor=request.user, account=account, **form.service_kwargs())
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             if request.htmx:
                 return render(request, "accounts/_partials/org_chart.html", _detail_context(request, account))

@@ -4,20 +4,12 @@ what is allowed, and their reasons are put back on the right field."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
 from .selectors import owner_stakeholders_for, owner_users_for
 from .services import MAX_SHARE_LINK_DAYS, SHARE_LINK_DAYS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form fields it names."""
-    messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for field, reasons in messages.items():
-        form.add_error(field if field in form.fields else None, reasons)
 
 
 class PlanCreateForm(forms.Form):

@@ -13,11 +13,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dealcoach.forms import add_service_errors
 from dealcoach.security import client_ip
 
 from . import services
 from .exports import ics_response
-from .forms import BuyerConfirmForm, add_service_errors
+from .forms import BuyerConfirmForm
 from .selectors import plan_detail, plan_get_for_opportunity, share_link_from_token, share_link_token
 from .timeline import timeline_for
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dealcoach.forms import add_service_errors
 from deals.selectors import opportunity_get_for_user
 
 from . import services
@@ -26,7 +27,6 @@ from .forms import (
     PlanCreateForm,
     PlanSettingsForm,
     ShareLinkForm,
-    add_service_errors,
 )
 from .selectors import (
     plan_detail,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching.rsvp.selectors import coaching_result_for
+from dealcoach.forms import add_service_errors
 from dealcoach.models import User
 from deals.selectors import opportunity_get_for_user
 
@@ -170,8 +171,7 @@ def session_commitment_add(request, session_id: int):
             commitment_add(actor=request.user, session=session, **form.cleaned_data)
             return _rerender(request, session)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_service_errors(form, error)
     return _rerender(request, session, status=400, commitment_form=form)
 
 
@@ -195,8 +195,7 @@ def commitment_close_view(request, commitment_id: int):
         try:
             commitment_close(actor=request.user, commitment=commitment, **form.cleaned_data)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            add_service_errors(form, error)
     status = 200 if form.is_valid() and not form.errors else 400
     commitment.refresh_from_db()
     if request.htmx:
