@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of `day`'s week: a snapshot's and a digest's `week`."""
-    return day - dt.timedelta(days=day.weekday())
+from dealcoach.dates import week_start  # noqa: F401 - the review's weeks are everyone's weeks
 
 
 def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:

@@ -16,6 +16,7 @@ from coaching.rsvp.models import CoachingAnswer, CoachingQuestion, DealScore
 from coaching.rsvp.scoring import ANSWER_CHOICES, CoachingResult, score_deal
 from coaching.rsvp.signals import deal_scores_recomputed
 from coaching.rsvp.store import DIMENSIONS, ScoreRow, snapshot_open_scores, upsert_scores
+from dealcoach.dates import week_start
 from deals.models import Opportunity
 from deals.signals import announce_deal_changed
 
@@ -69,10 +70,6 @@ def deal_scores_recompute_all(*, as_of: dt.date | None = None) -> int:
     open_deals = Opportunity.objects.alive().filter(status=Opportunity.Status.OPEN)
     DealScore.objects.exclude(opportunity_id__in=open_deals.values("id")).delete()
     return deal_scores_recompute(opportunity_ids=list(open_deals.order_by("id").values_list("id", flat=True)), as_of=as_of)
-
-
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def score_snapshots_take(*, week: dt.date) -> int:
