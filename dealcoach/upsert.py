@@ -31,7 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import BooleanField, Case, Q, Value, When
 
 from dealcoach.audit.context import current_audit_context
-from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows, snapshot, tracked_for
+from dealcoach.audit.services import WrittenRowsAudit
 from dealcoach.fieldspecs import Invalid, Spec, Text, parse_fields
 from dealcoach.sync.services import changes_record
 
@@ -298,17 +298,12 @@ def run_upsert(
                     updated.append(item)
         return to_create
 
-    audited = tracked_for(model)
-    # The audited values before the write, taken from the locked rows before `build` changes them.
-    before: dict[int, dict[str, Any]] = {}
-
-    def remember(rows: dict[str, models.Model]) -> None:
-        if audited is not None:
-            before.update((row.pk, snapshot(row)) for row in rows.values())
-
+    # Bulk writes bypass post_save, so the audit trail is written here, in the same transaction,
+    # from the audited values the locked rows had before `build` changed them.
+    audit = WrittenRowsAudit(model)
     items = sorted(items, key=lambda i: i.external_id)
     rows = lock_rows(queryset, (i.external_id for i in items), visible_q)
-    remember(rows)
+    audit.remember(rows.values())
     to_create = classify(items, rows, may_create=True)
     inserted = insert_new(model, [i.instance for i in to_create])
     lost = []
@@ -324,16 +319,10 @@ def run_upsert(
             item.instance = None
             item.extra.pop("before", None)
         rows = lock_rows(queryset, (i.external_id for i in lost), visible_q)
-        remember(rows)
+        audit.remember(rows.values())
         classify(lost, rows, may_create=False)
     write_changed(model, [i.instance for i in updated], update_fields)
-    if audited is not None:
-        # Bulk writes bypass post_save, so the audit trail is written here, in the same transaction.
-        audit_record_bulk(
-            actor=None, resource=audited.resource, rows_before={i.result.id: before[i.result.id] for i in updated},
-            rows_after=audit_snapshot_rows(resource=audited.resource, ids=[i.result.id for i in created + updated]),
-            source=current_audit_context().source,
-        )
+    audit.record(ids=[i.result.id for i in created + updated], source=current_audit_context().source)
     # Bulk writes bypass save(): tell the changes feed (and webhooks) ourselves.
     changes_record(
         resource=model._meta.model_name, ids=[i.result.id for i in created + updated],
