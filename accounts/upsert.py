@@ -12,8 +12,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Q
 
 from dealcoach.fieldspecs import Reference, Text
+from dealcoach.lookups import AnyOf
 from dealcoach.permissions import account_visibility_q, can_own_deals_of
 from dealcoach.upsert import (
     CREATED,
@@ -91,9 +93,7 @@ def resolve_refs(
     if not ids and not externals:
         found = []
     else:
-        from django.db.models import Q
-
-        found = list(queryset.filter(Q(pk__in=ids) | Q(external_id__in=externals)))
+        found = list(queryset.filter(Q(AnyOf(F("pk"), ids)) | Q(AnyOf(F("external_id"), externals))))
     by_id = {o.pk: o for o in found}
     by_external = {o.external_id: o for o in found if o.external_id}
     for item in items:

@@ -28,11 +28,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 
 from dealcoach.audit.context import current_audit_context
 from dealcoach.audit.services import WrittenRowsAudit
 from dealcoach.fieldspecs import Invalid, Spec, Text, parse_fields
+from dealcoach.lookups import AnyOf
 from dealcoach.sync.services import changes_record
 
 MAX_BATCH_ITEMS = 1000
@@ -151,7 +152,7 @@ def lock_rows(queryset: models.QuerySet, external_ids: Iterable[str], visible_q:
     if not keys:
         return {}
     rows = (
-        queryset.filter(external_id__in=keys)
+        queryset.filter(AnyOf(F("external_id"), keys))
         .annotate(is_visible=visible_case(visible_q))
         .select_for_update(of=("self",))
         .order_by("external_id")
@@ -243,9 +244,23 @@ def insert_new(model: type[models.Model], objs: list[models.Model]) -> dict[str,
 
 
 def write_changed(model: type[models.Model], objs: list[models.Model], update_fields: list[str]) -> None:
-    """One INSERT ... ON CONFLICT (external_id) DO UPDATE for rows known to
-    exist and locked by this transaction (only `update_fields` are written)."""
+    """Write `update_fields` of rows known to exist and locked by this transaction:
+    on PostgreSQL one UPDATE ... FROM the staged values of those columns only,
+    elsewhere one INSERT ... ON CONFLICT (external_id) DO UPDATE."""
     if not objs:
+        return
+    if connection.vendor == "postgresql":
+        fields = [model._meta.pk, *(model._meta.get_field(name) for name in update_fields)]
+        quote = connection.ops.quote_name
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        columns = [quote(f.column) for f in fields]
+        with connection.cursor() as cursor:
+            _stage(cursor, table, ", ".join(columns), _column_values(fields, objs, add=False))
+            cursor.execute(
+                f"UPDATE {table} AS target SET {', '.join(f'{c} = staged.{c}' for c in columns[1:])} "  # noqa: S608
+                f"FROM upsert_staging AS staged WHERE target.{pk} = staged.{pk}"
+            )
+            cursor.execute("DROP TABLE upsert_staging")
         return
     columns = [model._meta.get_field(name).column for name in update_fields]
     assignments = ", ".join(

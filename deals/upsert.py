@@ -213,8 +213,8 @@ def role_signature(roles) -> set[tuple]:
 # --- opportunities --------------------------------------------------------------------
 
 
-def _prepare_opportunities(*, actor, batch: list[Item]) -> None:
-    stages = _stages()
+def _prepare_opportunities(*, actor, batch: list[Item], stages: dict[str, Stage] | None = None) -> None:
+    stages = stages if stages is not None else _stages()
     for item in batch:
         item.values.update({k: v for k, v in item.data.items() if k in OPPORTUNITY_PLAIN})
         if "stage" in item.data:
@@ -233,11 +233,17 @@ def _prepare_opportunities(*, actor, batch: list[Item]) -> None:
     _resolve_role_stakeholders(actor=actor, items=live(batch))
 
 
+# What an upsert may change on a deal (what `write_changed` writes, `updated_at` aside), by attname.
+_WRITTEN_ATTNAMES = tuple(
+    Opportunity._meta.get_field(name).attname for name in OPPORTUNITY_WRITE_FIELDS if name != "updated_at"
+)
+
+
 def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, now) -> bool:
     """Set the item's values on `opportunity` with the same rules as the
     services (status → forecast category, competitors, lost reason). Returns
     whether anything changed; records errors on the item."""
-    before = {f.attname: getattr(opportunity, f.attname) for f in opportunity._meta.concrete_fields}
+    before = [getattr(opportunity, name) for name in _WRITTEN_ATTNAMES]
     old_stage_id = opportunity.stage_id
     for name, value in item.values.items():
         if name in ("account", "owner") and value is None:
@@ -260,14 +266,16 @@ def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, no
         return False
     if not _check_roles_account(item, opportunity.account_id):
         return False
-    return any(getattr(opportunity, name) != value for name, value in before.items())
+    return any(getattr(opportunity, name) != value for name, value in zip(_WRITTEN_ATTNAMES, before, strict=True))
 
 
 def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
     """Create or update opportunities (and, when `roles` is given, their whole
     political map) by external id. One result per item, in input order."""
     results, batch = parse_batch(items, OPPORTUNITY_SPECS, read_only=OPPORTUNITY_READ_ONLY)
-    _prepare_opportunities(actor=actor, batch=batch)
+    stages = _stages()
+    stages_by_id = {stage.pk: stage for stage in stages.values()}
+    _prepare_opportunities(actor=actor, batch=batch, stages=stages)
     now = timezone.now()
     current_roles: dict[str, set[tuple]] = {}
 
@@ -295,6 +303,8 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
                 return None
             item.extra["roles_changed"] = bool(item.extra.get("roles"))
             return CREATED
+        # The stages are few and already loaded: cheaper than joining them to every locked row.
+        current.stage = stages_by_id[current.stage_id]
         item.extra["before"] = {f: _tracked_value(current, f) for f in OpportunityFieldChange.TRACKED_FIELDS}
         item.instance = current
         differs = _apply_opportunity(item=item, opportunity=current, is_new=False, now=now)
@@ -310,7 +320,7 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
 
     with transaction.atomic():
         created, updated = run_upsert(
-            model=Opportunity, queryset=Opportunity.objects.select_related("stage"), items=live(batch),
+            model=Opportunity, queryset=Opportunity.objects.all(), items=live(batch),
             visible_q=visible_owner_ids_q(actor), build=build, update_fields=OPPORTUNITY_WRITE_FIELDS,
         )
         _write_history(actor=actor, created=created, updated=updated, now=now)

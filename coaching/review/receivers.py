@@ -4,11 +4,13 @@ review bodies (`cache`), forgotten per team on every change to its deals."""
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from coaching.rsvp.signals import deal_scores_recomputed
 from coaching.stale.models import Flag, SweepRun
+from dealcoach.lookups import AnyOf
 from dealcoach.models import Team
 from deals.models import Opportunity, Stage
 from deals.signals import deal_changed
@@ -25,7 +27,7 @@ def forget_cached_stages(sender, **kwargs):
 
 
 def _forget_reviews_of_deals(opportunity_ids) -> None:
-    owners_teams = Opportunity.objects.filter(pk__in=list(opportunity_ids)).values_list("owner__team_id", flat=True)
+    owners_teams = Opportunity.objects.filter(AnyOf(F("pk"), opportunity_ids)).values_list("owner__team_id", flat=True)
     review_teams_changed(team_ids=set(owners_teams))
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import F, Lookup, Max
+from django.db.models import F, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from coaching.closeplan.selectors import plan_summaries
 from coaching.rsvp.inputs import ActivityFact, AnswerFact, DealFacts, RoleFact
 from coaching.rsvp.models import CoachingAnswer, CoachingQuestion
 from coaching.rsvp.questions import QuestionText
+from dealcoach.lookups import AnyOf
 from deals.models import Activity, DealRole, Opportunity
 
 _OPPORTUNITY_FIELDS = (
@@ -31,24 +32,6 @@ _ROLE_FIELDS = (
     "opportunity_id", "stakeholder_id", "stakeholder__name", "stakeholder__title", "stakeholder__seniority",
     "role", "stance", "influence", "strength", "leans_to_competitor",
 )
-
-
-class AnyOf(Lookup):
-    """`column = ANY(%s)` with the ids as ONE array parameter on PostgreSQL (an IN list of 2,000
-    placeholders costs more to prepare and quote in Python than the query takes); IN elsewhere.
-    Used as a filter expression: `filter(AnyOf(F("opportunity_id"), ids))`."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [int(value) for value in self.rhs]
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, values]
-        if not values:
-            return "1 = 0", list(lhs_params)
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
 def question_texts() -> dict[str, QuestionText]:

@@ -70,7 +70,7 @@ def test_the_database_computes_the_same_events_as_python_for_every_kind_of_value
     audit.remember(written)
     moment = datetime(2026, 11, 22, 9, 30, 5, microsecond, tzinfo=UTC)
     Opportunity.objects.filter(pk=changed.pk).update(
-        amount=Decimal("2.50"), budget_amount=None, go_live_date=date(2027, 1, 5), competitors=["do nothing", "Acme"],
+        amount=Decimal("2.50"), budget_amount=None, go_live_date=date(2027, 1, 5), competitors=["do nothing", {"name": "Acme", "note": None}],
         name="Renamed", notes="", expected_close_date=None,
     )
     Opportunity.objects.filter(pk=deleted.pk).update(deleted_at=moment)
