@@ -161,6 +161,17 @@ def bench_bulk_upsert(total: int, batch: int, accounts: int) -> None:
         finally:
             app.conf.task_always_eager = was_eager
 
+    # Served as gunicorn serves it: the web process prepared as dealcoach/wsgi.py prepares it, and one
+    # warm-up batch of other rows first (a process's first bulk request also opens the broker
+    # connection and imports what the rescoring hand-off needs).
+    from dealcoach.wsgi import prepare_web_process
+
+    prepare_web_process()
+    response = client.post("/api/v1/opportunities/bulk-upsert/",
+                           {"items": _items("bench-warm-up", 1, batch, existing=False, accounts=accounts)},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content[:500]
+
     # As in production, the RSVP rescoring a batch of more than 200 deals queues goes to the
     # worker: here to the bench's Redis, where no worker runs it. The same work with the
     # rescoring inside the request (the test settings' eager Celery) is reported below it.

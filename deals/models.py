@@ -252,8 +252,9 @@ class OpportunityFieldChange(models.Model):
     # rows are appended only by the deal services, with the ids of rows the same transaction has just
     # written, and a bulk upsert appends up to 5 per deal. As constraints, PostgreSQL checked every one
     # at commit — about 8,000 checks, 40–60 ms, a fifth of a 1,000-row batch (bench/NOTES.md).
+    # No index of its own either: `field_change_lookup` starts with it.
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="field_changes", db_constraint=False
+        Opportunity, on_delete=models.CASCADE, related_name="field_changes", db_constraint=False, db_index=False
     )
     field = models.CharField(max_length=40)
     old_value = models.CharField(max_length=100, blank=True)
