@@ -80,8 +80,9 @@ def resolve_refs(
 ) -> None:
     """Resolve one kind of reference for the whole batch with at most one query:
     `item.data[id_field]` or `item.data[external_field]` -> `item.values[target]`
-    (a model instance from `queryset`, already scoped to the caller), None when
-    the reference was explicitly null."""
+    (a model instance from `queryset`, already scoped to the caller — narrow it
+    with `.only()` when the caller needs few columns), None when the reference
+    was explicitly null."""
     ids, externals = set(), set()
     for item in items:
         if item.data.get(id_field) is not None and item.data.get(external_field) is not None:

@@ -82,7 +82,11 @@ def _apply_status_rules(opportunity: Opportunity, explicit_fields: set[str]) -> 
 def _tracked_value(opportunity: Opportunity, field: str) -> str:
     if field == "stage":
         return opportunity.stage.slug if opportunity.stage_id else ""
-    value = getattr(opportunity, field)
+    return _tracked_text(getattr(opportunity, field))
+
+
+def _tracked_text(value) -> str:
+    """How field history stores a tracked value (other than the stage, stored by slug)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):

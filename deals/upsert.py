@@ -11,6 +11,7 @@ called once per batch."""
 from __future__ import annotations
 
 from datetime import timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
@@ -64,7 +65,7 @@ from .models import (
 from .selectors import opportunities_visible_to
 from .services import (
     _apply_status_rules,
-    _tracked_value,
+    _tracked_text,
     normalise_competitors,
     opportunities_refresh_engagement,
 )
@@ -226,7 +227,8 @@ def _prepare_opportunities(*, actor, batch: list[Item], stages: dict[str, Stage]
         elif "__default_stage" not in item.extra and stages:
             item.extra["default_stage"] = next(iter(stages.values()))
     resolve_refs(
-        items=live(batch), queryset=accounts_visible_to(actor), id_field="account",
+        # A deal only needs its account's id: the rest of 1,000 accounts is not worth loading.
+        items=live(batch), queryset=accounts_visible_to(actor).only("id", "external_id"), id_field="account",
         external_field="account_external_id", target="account", label="account",
     )
     resolve_owners(actor=actor, items=live(batch))
@@ -305,7 +307,7 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
             return CREATED
         # The stages are few and already loaded: cheaper than joining them to every locked row.
         current.stage = stages_by_id[current.stage_id]
-        item.extra["before"] = {f: _tracked_value(current, f) for f in OpportunityFieldChange.TRACKED_FIELDS}
+        item.extra["before"] = _read_tracked(current)
         item.instance = current
         differs = _apply_opportunity(item=item, opportunity=current, is_new=False, now=now)
         if item.result.errors:
@@ -320,10 +322,12 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
 
     with transaction.atomic():
         created, updated = run_upsert(
-            model=Opportunity, queryset=Opportunity.objects.all(), items=live(batch),
+            # Columns neither checked, written nor audited stay in the database (datetimes are slow to load).
+            model=Opportunity, items=live(batch),
+            queryset=Opportunity.objects.defer("created_at", "last_activity_at", "last_senior_engagement_at", "propensity"),
             visible_q=visible_owner_ids_q(actor), build=build, update_fields=OPPORTUNITY_WRITE_FIELDS,
         )
-        _write_history(actor=actor, created=created, updated=updated, now=now)
+        _write_history(actor=actor, created=created, updated=updated, now=now, stages_by_id=stages_by_id)
         roles_changed = [i for i in created + updated if i.extra.get("roles_changed")]
         if roles_changed:
             DealRole.objects.filter(
@@ -341,20 +345,40 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
     return results
 
 
-def _write_history(*, actor, created: list[Item], updated: list[Item], now) -> None:
+# The tracked fields as an instance holds them (the stage by id), read in one call.
+_TRACKED_ATTNAMES = tuple("stage_id" if f == "stage" else f for f in OpportunityFieldChange.TRACKED_FIELDS)
+_read_tracked = attrgetter(*_TRACKED_ATTNAMES)
+# A new deal's history starts with these, when set (field, position in _TRACKED_ATTNAMES).
+_CREATED_HISTORY = tuple(
+    (field, OpportunityFieldChange.TRACKED_FIELDS.index(field))
+    for field in ("stage", "expected_close_date", "amount", "forecast_category")
+)
+
+
+def _write_history(*, actor, created: list[Item], updated: list[Item], now, stages_by_id: dict[int, Stage]) -> None:
+    """Field history rows for the batch, as `deals.services` writes them one deal at a
+    time: tracked values compared as read (`item.extra["before"]`, from `build`), and
+    turned into text only where they differ."""
     changed_by = actor.pk if actor is not None else None
+
+    def text(field, value) -> str:
+        if field == "stage":
+            return stages_by_id[value].slug if value else ""
+        return _tracked_text(value)
+
     rows = []
     for item in created:
-        for field in ("stage", "expected_close_date", "amount", "forecast_category"):
-            value = _tracked_value(item.instance, field)
-            if value:
-                rows.append((item.result.id, field, "", value, changed_by, now))
+        values = _read_tracked(item.instance)
+        for field, position in _CREATED_HISTORY:
+            if new := text(field, values[position]):
+                rows.append((item.result.id, field, "", new, changed_by, now))
     for item in updated:
-        before = item.extra["before"]
-        for field in OpportunityFieldChange.TRACKED_FIELDS:
-            after = _tracked_value(item.instance, field)
-            if after != before[field]:
-                rows.append((item.result.id, field, before[field], after, changed_by, now))
+        before, after = item.extra["before"], _read_tracked(item.instance)
+        if before == after:
+            continue
+        for field, old, new in zip(OpportunityFieldChange.TRACKED_FIELDS, before, after, strict=True):
+            if old != new and (old_text := text(field, old)) != (new_text := text(field, new)):
+                rows.append((item.result.id, field, old_text, new_text, changed_by, now))
     copy_rows(OpportunityFieldChange, ["opportunity_id", "field", "old_value", "new_value", "changed_by_id",
                                        "changed_at"], rows)
 

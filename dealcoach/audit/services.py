@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
@@ -207,17 +208,20 @@ def audit_record_bulk(
 
 
 def _json_sql(field: models.Field, ref: str) -> str:
-    """SQL giving the jsonb `_json_value` gives for this column's value (NULL for NULL).
-    PostgreSQL renders a timestamptz in the session time zone (UTC for Django's
-    connections) as Python's isoformat does, microseconds only when non-zero."""
+    """SQL for this column's value as an argument of jsonb_build_array, giving the JSON
+    `_json_value` gives. PostgreSQL's JSON form of a date is already Python's; decimals
+    become strings; a timestamp is written as Python's isoformat writes an aware UTC
+    datetime: six digits of microseconds, none when they are zero (PostgreSQL's own
+    JSON form drops trailing zeros)."""
     kind = field.get_internal_type()
-    if kind == "JSONField":
-        return ref
-    if kind == "DecimalField" or kind in ("UUIDField", "TimeField"):
-        return f"to_jsonb({ref}::text)"
-    if kind == "DateField":
-        return f"to_jsonb(to_char({ref}, 'YYYY-MM-DD'))"
-    return f"to_jsonb({ref})"
+    if kind in ("DecimalField", "UUIDField", "TimeField"):
+        return f"{ref}::text"
+    if kind == "DateTimeField":
+        utc, offset = f"({ref} AT TIME ZONE 'UTC')", '"+00:00"' if settings.USE_TZ else ""
+        return (f"CASE WHEN date_trunc('second', {ref}) = {ref} "
+                f"THEN to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS{offset}') "
+                f"ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US{offset}') END")
+    return ref
 
 
 def _changes_sql(fields: list[models.Field], columns: list[str]) -> str:

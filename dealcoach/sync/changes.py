@@ -23,6 +23,8 @@ from django.db import connection
 from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Func, Value, When
 from django.utils import timezone
 
+from dealcoach.lookups import AnyOf
+
 from .models import ChangeLogEntry
 from .webhooks import WebhookEvent, webhooks_emit_many
 
@@ -81,7 +83,7 @@ def changes_record(*, resource: str, ids: Iterable[int], created_ids: Iterable[i
         "at": Value(timezone.now(), output_field=DateTimeField()),
     }
     aliases = {f"log_{name}": expression for name, expression in columns.items()}
-    select = _model(resource).objects.filter(pk__in=ids).order_by("id").annotate(**aliases).values_list(*aliases)
+    select = _model(resource).objects.filter(AnyOf(F("pk"), ids)).order_by("id").annotate(**aliases).values_list(*aliases)
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(ChangeLogEntry._meta.db_table)
     target = ", ".join(connection.ops.quote_name(ChangeLogEntry._meta.get_field(n).column) for n in columns)

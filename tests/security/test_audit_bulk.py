@@ -53,14 +53,14 @@ def _recorded_events():
     ))
 
 
-@pytest.mark.parametrize("microsecond", [0, 123456])
+@pytest.mark.parametrize("microsecond", [0, 123456, 604320])
 def test_the_database_computes_the_same_events_as_python_for_every_kind_of_value(alice, microsecond):
     """WrittenRowsAudit (PostgreSQL) against audit_record_bulk (Python): decimals, dates, timestamps
     with and without microseconds, JSON, NULLs; create, update, soft delete, restore, unchanged."""
     account = AccountFactory(owner=alice)
     changed = OpportunityFactory(account=account, owner=alice, amount="1.00", budget_amount="9.99")
     deleted = OpportunityFactory(account=account, owner=alice)
-    restored = OpportunityFactory(account=account, owner=alice, deleted_at=timezone.now())
+    restored = OpportunityFactory(account=account, owner=alice, deleted_at=timezone.now().replace(microsecond=604320))
     untouched = OpportunityFactory(account=account, owner=alice)
     written = [changed, deleted, restored, untouched]
     ids = [o.pk for o in written]
