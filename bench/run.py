@@ -258,6 +258,10 @@ def bench_rescoring(count: int, as_of: date) -> None:
     from deals.models import Opportunity
 
     say(f"5. RSVP rescoring of {count:,} deals")
+    # In a process prepared as a Celery pool process is (dealcoach/celery.py), where rescoring runs.
+    from dealcoach.celery import prepare_worker_process
+
+    prepare_worker_process()
     ids = list(Opportunity.objects.filter(status="open").order_by("id").values_list("id", flat=True)[:count])
     started = time.perf_counter()
     deal_scores_recompute(opportunity_ids=ids, as_of=as_of)
@@ -466,7 +470,7 @@ def main(argv=None) -> None:
         return not only or number in only
 
     token = None
-    # The sweep stores propensity and flags, which the review page reads: run it first.
+    # The sweep raises the flags the review page reads: run it first.
     if want(4):
         bench_sweep(as_of, args.opportunities)
     if want(5):

@@ -6,12 +6,22 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 
 app = Celery("dealcoach")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def prepare_worker_process(**kwargs) -> None:
+    """Each pool process, once forked with the app loaded: freeze what startup loaded
+    (dealcoach/processes.py), as web processes do (dealcoach/wsgi.py)."""
+    from dealcoach.processes import freeze_startup_objects
+
+    freeze_startup_objects()
 
 HOUR = 60 * 60
 DAY = 24 * HOUR

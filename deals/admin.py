@@ -30,7 +30,7 @@ class OpportunityAdmin(admin.ModelAdmin):
     actions = [restore_opportunities]
     list_select_related = ("account", "owner", "stage")
     readonly_fields = ("created_at", "updated_at", "stage_entered_at", "last_activity_at",
-                       "last_senior_engagement_at", "propensity")
+                       "last_senior_engagement_at", "propensity")  # propensity: computed (deals/propensity.py)
     inlines = [DealRoleInline]
 
 

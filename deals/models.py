@@ -11,6 +11,8 @@ from django.db.models import Q
 from dealcoach.currencies import CURRENCY_CODES
 from dealcoach.softdelete import SoftDeleteModel
 
+from .propensity import deal_propensity
+
 
 class ForecastCategory(models.TextChoices):
     PIPELINE = "pipeline", "Pipeline"
@@ -106,7 +108,6 @@ class Opportunity(SoftDeleteModel):
     stage_entered_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     last_senior_engagement_at = models.DateTimeField(null=True, blank=True)
-    propensity = models.FloatField(null=True, blank=True, help_text="Stage probability decayed by time since senior engagement (0-1).")
     created_at = models.DateTimeField(auto_now_add=True)
     # Indexed by opportunity_sync_cursor (updated_at, id), for the same reason as owner.
     updated_at = models.DateTimeField(auto_now=True)
@@ -147,6 +148,11 @@ class Opportunity(SoftDeleteModel):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def propensity(self) -> float | None:
+        """Propensity to close as of today (deals/propensity.py); None once closed."""
+        return deal_propensity(self)
 
     @property
     def weighted_amount(self) -> Decimal:

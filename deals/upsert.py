@@ -324,7 +324,7 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
         created, updated = run_upsert(
             # Columns neither checked, written nor audited stay in the database (datetimes are slow to load).
             model=Opportunity, items=live(batch),
-            queryset=Opportunity.objects.defer("created_at", "last_activity_at", "last_senior_engagement_at", "propensity"),
+            queryset=Opportunity.objects.defer("created_at", "last_activity_at", "last_senior_engagement_at"),
             visible_q=visible_owner_ids_q(actor), build=build, update_fields=OPPORTUNITY_WRITE_FIELDS,
         )
         _write_history(actor=actor, created=created, updated=updated, now=now, stages_by_id=stages_by_id)

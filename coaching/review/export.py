@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from coaching.closeplan.selectors import plan_summaries
 from coaching.rsvp.models import DealScore
 from coaching.stale.models import Flag
+from deals.propensity import deal_propensity
 
 from .questions import question_from_result
 from .selectors import ReviewScope, open_team_deals
@@ -58,7 +59,8 @@ def review_csv_rows(scope: ReviewScope) -> Iterator[str]:
             score = scores.get(pk)
             plan = plans.get(pk)
             probability = deal.stage.probability / 100
-            propensity = deal.propensity if deal.propensity is not None else probability
+            propensity = deal_propensity(deal, as_of=scope.as_of)
+            propensity = probability if propensity is None else propensity
             question = question_from_result(stored_coaching(score))
             yield writer.writerow([
                 deal.pk, deal.external_id or "", deal.name, deal.account.name, deal.owner.username, deal.stage.slug,

@@ -50,7 +50,7 @@ def forget_reviews_of_flagged_deal(sender, instance, **kwargs):
 
 @receiver(post_save, sender=SweepRun, dispatch_uid="review-forget-after-sweep")
 def forget_reviews_after_sweep(sender, created, **kwargs):
-    # The sweep raises and clears flags and stores propensity set-based, for every team, and
+    # The sweep raises and clears flags set-based, for every team, and
     # records its SweepRun last, in its own transaction: forget every review once that commits.
     if created:
         transaction.on_commit(review_all_changed)

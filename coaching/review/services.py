@@ -9,11 +9,13 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
+from django.db.models import DateField, DateTimeField, F, Value
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dealcoach.models import Team, User
 from deals.models import Opportunity
+from deals.propensity import propensity_expression
 
 from .cache import review_all_changed
 from .models import PipelineSnapshot, ReviewDigestLog
@@ -25,7 +27,6 @@ logger = logging.getLogger("dealcoach.review")
 
 SNAPSHOT_COLUMNS = (
     "owner_id", "stage_id", "amount", "currency", "status", "forecast_category", "expected_close_date",
-    "propensity",
 )
 DIGEST_EXCEPTIONS = 5
 DIGEST_CHANGES = 5
@@ -39,20 +40,27 @@ def pipeline_snapshot_take(*, week: dt.date | None = None) -> int:
     number of rows added."""
     week = week_start(week or timezone.localdate())
     quote = connection.ops.quote_name
-    snapshot, deal = PipelineSnapshot._meta, Opportunity._meta
-    columns = ", ".join(quote(c) for c in ("week", "opportunity_id", *SNAPSHOT_COLUMNS, "taken_at"))
-    source = ", ".join(quote(c) for c in SNAPSHOT_COLUMNS)
+    # The SELECT is built by the ORM (propensity is an expression, deals/propensity.py), the
+    # INSERT around it by hand: Django has no INSERT ... SELECT.
+    # Every column an alias, so the SELECT lists them in this order.
+    values = {
+        "week": Value(week, output_field=DateField()),
+        "opportunity_id": F("id"),
+        **{column: F(column) for column in SNAPSHOT_COLUMNS},
+        "propensity": propensity_expression(as_of=timezone.localdate()),
+        "taken_at": Value(timezone.now(), output_field=DateTimeField()),
+    }
+    aliases = {f"snap_{column}": expression for column, expression in values.items()}
+    rows = (
+        Opportunity.objects.alive().filter(status=Opportunity.Status.OPEN).order_by()
+        .annotate(**aliases).values_list(*aliases)
+    )
+    select, params = rows.query.sql_with_params()
+    columns = ", ".join(quote(c) for c in values)
     sql = (
-        f"INSERT INTO {quote(snapshot.db_table)} ({columns}) "  # noqa: S608 (names from the models)
-        f"SELECT %s, {quote(deal.pk.column)}, {source}, %s FROM {quote(deal.db_table)} "
-        f"WHERE {quote('deleted_at')} IS NULL AND {quote('status')} = %s "
+        f"INSERT INTO {quote(PipelineSnapshot._meta.db_table)} ({columns}) {select} "  # noqa: S608 (names from the models)
         f"ON CONFLICT ({quote('week')}, {quote('opportunity_id')}) DO NOTHING"
     )
-    params = [
-        connection.ops.adapt_datefield_value(week),
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        Opportunity.Status.OPEN,
-    ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         added = cursor.rowcount

@@ -32,12 +32,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from coaching.closeplan.models import Milestone
 from coaching.rsvp.models import DealScore
 from coaching.stale.models import Flag
 from deals.models import Opportunity
+from deals.propensity import propensity_expression
 
 from .periods import next_business_day
 
@@ -134,7 +135,7 @@ def weighted_amount() -> Cast:
     return Cast(F("amount"), FloatField()) * probability()
 
 
-def decayed_amount() -> Cast:
-    """amount × propensity (stage probability decayed by time since senior
-    engagement), falling back to the stage probability until the sweep has run."""
-    return Cast(F("amount"), FloatField()) * Coalesce(F("propensity"), probability(), output_field=FloatField())
+def decayed_amount(*, as_of) -> Cast:
+    """amount × propensity as of `as_of` (stage probability decayed by time since
+    senior engagement, deals/propensity.py)."""
+    return Cast(F("amount"), FloatField()) * propensity_expression(as_of=as_of)

@@ -133,7 +133,7 @@ def team_totals(scope: ReviewScope) -> Totals:
             t_open=Case(When(status="open", then=Value(True)), default=Value(False)),
             t_amount=Cast(F("amount"), FloatField()),
             t_weighted=Case(won, default=weighted_amount(), output_field=FloatField()),
-            t_decayed=Case(won, default=decayed_amount(), output_field=FloatField()),
+            t_decayed=Case(won, default=decayed_amount(as_of=today), output_field=FloatField()),
             **{f"t_{d}": F(f"deal_score__{d}_status") for d in DIMENSIONS},
         )
         .order_by()

@@ -1,5 +1,6 @@
-"""The stale-deal rules in plain Python: flag kinds, the decay formula, what a
-snooze may be. No Django imports.
+"""The stale-deal rules in plain Python: flag kinds, what a snooze may be. No
+Django imports. (The decay formula, a deal's propensity, is `deals.propensity`:
+the deal's own figure, read by the API and the review as well as here.)
 
 The sweep (`services.flags_sweep`) evaluates the same rules set-based in SQL
 over every open deal; `tests/coaching/stale/test_sweep.py` checks that the SQL
@@ -50,14 +51,6 @@ def days_between(earlier: dt.date, later: dt.date) -> int:
     """Whole days from `earlier` to `later`, never negative (a date after
     `later` counts as today)."""
     return max(0, (later - earlier).days)
-
-
-def propensity(*, probability_percent: int, days_since_senior: int, half_life_days: int) -> float:
-    """The deal's propensity to close, 0–1: its stage probability, halved for
-    every half-life without senior engagement (interest decays like an isotope)."""
-    if half_life_days <= 0:
-        raise ValueError("The half-life must be a positive number of days.")
-    return probability_percent / 100 * 0.5 ** (max(0, days_since_senior) / half_life_days)
 
 
 def is_rotting(*, days_idle: int, rot_days: int) -> bool:

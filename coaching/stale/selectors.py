@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dealcoach.permissions import visible_owner_ids_q
+from deals.propensity import propensity_expression
 
 from .models import Flag
 
@@ -95,11 +96,11 @@ class PipelineTotals:
         return next(iter(self.by_currency)) if len(self.by_currency) == 1 else None
 
 
-def pipeline_totals(opportunity_qs) -> PipelineTotals:
-    """Totals over `opportunity_qs` (already scoped by the caller), in one query.
-    A deal the sweep has not seen yet counts at its stage probability."""
+def pipeline_totals(opportunity_qs, *, as_of: dt.date | None = None) -> PipelineTotals:
+    """Totals over `opportunity_qs` (already scoped by the caller) as of `as_of`
+    (default today), in one query."""
     probability = Cast(F("stage__probability"), FloatField()) / Value(100.0)
-    decayed_share = Coalesce(F("propensity"), probability)
+    decayed_share = propensity_expression(as_of=as_of or timezone.localdate())
     amount = Cast(F("amount"), FloatField())
     money = DecimalField(max_digits=20, decimal_places=2)
     rows = (

@@ -137,7 +137,7 @@ def _emit_flag_webhooks(*, at: dt.datetime) -> int:
 
 def flags_sweep(*, as_of: dt.date | None = None, full: bool = False) -> SweepResult:
     """Raise and clear every kind of flag over all open, not-deleted deals for
-    `as_of` (default today), and store each open deal's propensity.
+    `as_of` (default today).
 
     Set-based (a handful of statements whatever the number of deals),
     idempotent (a rerun changes nothing), and safe to trigger twice: the second
@@ -186,8 +186,6 @@ def flags_sweep(*, as_of: dt.date | None = None, full: bool = False) -> SweepRes
             result.cleared_by_kind[kind] = max(cursor.rowcount, 0)
             cursor.execute(sweep.raise_sql(kind, condition, reason), kind_params)
             result.raised_by_kind[kind] = max(cursor.rowcount, 0)
-        # Last, so the deals' rows are locked only for the end of the transaction.
-        cursor.execute(sweep.store_propensity_sql(), params)
         cursor.execute(f"DROP TABLE {sweep.STATE_TABLE}")
         if scoped:
             cursor.execute(f"DROP TABLE {sweep.SCOPE_TABLE}")

@@ -1,5 +1,5 @@
 """The sweep's SQL: the six flag rules (see `rules.py`) evaluated set-based over
-every open deal, and the decay-adjusted propensity.
+every open deal.
 
 A same-day rerun is incremental: one statement collects the deals touched
 since the last sweep for that day into a scope table, and every statement
@@ -7,10 +7,10 @@ below is then restricted to those deals (see `scope_table_sql`).
 
 One statement computes each open deal's facts into a temporary table (days
 idle, days since senior engagement, stakeholders engaged in the window,
-overdue milestones, propensity); then, per kind, one UPDATE clears the flags
-whose condition ended and one INSERT ... SELECT ... ON CONFLICT DO NOTHING
-raises the new ones; one UPDATE stores the propensities that changed. No deal
-is loaded into Python.
+overdue milestones, propensity for the `decaying` reason); then, per kind, one
+UPDATE clears the flags whose condition ended and one INSERT ... SELECT ... ON
+CONFLICT DO NOTHING raises the new ones. No deal is loaded into Python, and no
+deal row is written: propensity is computed where it is read (deals/propensity.py).
 
 The SQL is the same on PostgreSQL and SQLite (the embedded mode) except for
 day arithmetic, which each dialect spells its own way. On SQLite days are
@@ -283,14 +283,4 @@ def raise_sql(kind: str, condition: str, reason: str) -> str:
     FROM {STATE_TABLE} st
     WHERE {condition} AND st.open_{kind} = 0
     ON CONFLICT (opportunity_id, kind) WHERE cleared_at IS NULL DO NOTHING
-    """
-
-
-def store_propensity_sql() -> str:
-    opportunity = _table(Opportunity)
-    return f"""
-    UPDATE {opportunity} SET propensity = st.propensity
-    FROM {STATE_TABLE} st
-    WHERE {opportunity}.id = st.opportunity_id
-      AND ({opportunity}.propensity IS NULL OR {opportunity}.propensity <> st.propensity)
     """

@@ -67,14 +67,14 @@ def test_it_leaves_the_same_flags_after_a_worker_is_killed_mid_sweep(tmp_path, a
     try:
         start_redis(processes, redis_port)
         worker = start_worker(processes, redis_url=redis_url, extra=["--concurrency", "1"])
-        # Hold one deal's row: the sweep raises its flags, then waits on this lock
-        # in its last statement, with everything it wrote still uncommitted.
-        blocker.execute("SELECT id FROM deals_opportunity WHERE id = %s FOR UPDATE", [deals[0].pk])
+        # Hold the sweep-run table: the sweep raises its flags, then waits on this lock when it
+        # records its run (its last statement), with everything it wrote still uncommitted.
+        blocker.execute("LOCK TABLE stale_sweeprun IN EXCLUSIVE MODE")
         send(redis_url, SWEEP, as_of=today.isoformat())
 
         def sweep_waiting():
             return sql(db_url, "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                               "AND query ILIKE '%%propensity%%' AND datname = current_database()")
+                               "AND query ILIKE '%%stale_sweeprun%%' AND datname = current_database()")
 
         wait_for(sweep_waiting, timeout=60, what="the sweep to reach its last statement")
         pool_children = children(worker.pid)

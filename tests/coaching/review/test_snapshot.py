@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from coaching.review.models import PipelineSnapshot
 from coaching.review.tasks import pipeline_snapshot_take as snapshot_task
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_records_every_open_deal_as_it_stands(alice, charlie, frozen_today):
-    mine = deal(alice, amount=1234, currency="EUR", stage_slug="propose", forecast_category="commit")
-    Opportunity.objects.filter(pk=mine.pk).update(propensity=0.25)
+    # One half-life (45 days) without senior engagement: 60% → 30%.
+    mine = deal(alice, amount=1234, currency="EUR", stage_slug="propose", forecast_category="commit",
+                last_senior_engagement_at=timezone.now() - dt.timedelta(days=45))
     deal(charlie)
     deal(alice, status="lost", lost_reason="No budget", forecast_category="omitted")
     gone = deal(alice)
@@ -28,8 +30,9 @@ def test_it_records_every_open_deal_as_it_stands(alice, charlie, frozen_today):
     assert added == 2
     row = PipelineSnapshot.objects.get(opportunity=mine)
     assert row.week == THIS_WEEK  # moved to Monday
-    assert (row.amount, row.currency, row.stage.slug, row.status, row.forecast_category, row.propensity) == (
-        Decimal("1234.00"), "EUR", "propose", "open", "commit", 0.25)
+    assert (row.amount, row.currency, row.stage.slug, row.status, row.forecast_category) == (
+        Decimal("1234.00"), "EUR", "propose", "open", "commit")
+    assert row.propensity == pytest.approx(0.3)
     assert row.owner == alice and row.expected_close_date == mine.expected_close_date
 
 

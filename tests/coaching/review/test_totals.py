@@ -1,12 +1,12 @@
 """Team totals by forecast category: plain, weighted (amount × stage
-probability) and decay-adjusted (amount × propensity, else stage
-probability); per rep; never adding one currency to another."""
+probability) and decay-adjusted (amount × propensity); per rep; never adding
+one currency to another."""
 
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from deals.models import Opportunity
 from tests.coaching.review.helpers import deal, review_for
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_it_weights_by_stage_probability_and_decays_by_propensity(bob, alice, frozen_today):
     # discover = 20%, evaluate = 40%
     deal(alice, amount=100000, stage_slug="discover", forecast_category="pipeline")
-    decayed = deal(alice, amount=200000, stage_slug="evaluate", forecast_category="pipeline")
-    Opportunity.objects.filter(pk=decayed.pk).update(propensity=0.1)
+    # Two half-lives (45 days each) without senior engagement: 40% → 10%.
+    deal(alice, amount=200000, stage_slug="evaluate", forecast_category="pipeline",
+         last_senior_engagement_at=timezone.now() - dt.timedelta(days=90))
 
     pipeline = review_for(bob, frozen_today).totals.main.by_category["pipeline"]
 

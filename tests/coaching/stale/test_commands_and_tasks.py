@@ -12,7 +12,6 @@ from django.core.management.base import CommandError
 from coaching.stale import rules
 from coaching.stale.models import Flag
 from coaching.stale.selectors import pipeline_totals
-from coaching.stale.services import flags_sweep
 from coaching.stale.tasks import send_flag_digests, sweep_stale_deals
 from dealcoach.celery import app
 from deals.models import Opportunity
@@ -87,8 +86,8 @@ def test_seed_demo_shows_every_flag_kind():
     assert open_kinds == set(rules.KINDS)
     healthy = Opportunity.objects.filter(external_id__startswith="demo-opp-", status="open", flags__isnull=True)
     assert healthy.exists(), "some demo deals should have no flag at all"
-    assert not Opportunity.objects.filter(external_id__startswith="demo-opp-", status="open",
-                                          propensity__isnull=True).exists()
+    open_deals = Opportunity.objects.filter(external_id__startswith="demo-opp-", status="open").select_related("stage")
+    assert all(deal.propensity is not None for deal in open_deals)
 
 
 # --- pipeline totals ----------------------------------------------------------------------------
@@ -99,9 +98,8 @@ def test_pipeline_totals_weigh_by_stage_and_by_decay(alice):
                       amount=Decimal("100000"))
     decayed = make_deal(alice, stage="evaluate", created=dt.date(2025, 1, 1), last_senior=dt.date(2025, 4, 18),
                         amount=Decimal("50000"))
-    flags_sweep(as_of=dt.date(2025, 6, 2))  # decayed: 45 days, exactly one half-life
-
-    totals = pipeline_totals(Opportunity.objects.filter(pk__in=[fresh.pk, decayed.pk]))
+    # decayed: 45 days, exactly one half-life
+    totals = pipeline_totals(Opportunity.objects.filter(pk__in=[fresh.pk, decayed.pk]), as_of=dt.date(2025, 6, 2))
 
     assert totals.deals == 2 and totals.amount == Decimal("150000.00")
     assert totals.weighted == Decimal("80000.00")  # 60% of 100k + 40% of 50k
@@ -109,11 +107,11 @@ def test_pipeline_totals_weigh_by_stage_and_by_decay(alice):
     assert totals.single_currency == "USD"
 
 
-def test_pipeline_totals_keep_currencies_apart_and_count_unswept_deals_at_stage_probability(alice):
+def test_pipeline_totals_keep_currencies_apart_and_count_new_deals_at_stage_probability(alice):
     make_deal(alice, stage="negotiate", created=dt.date(2025, 5, 1), amount=Decimal("1000"))
     make_deal(alice, stage="negotiate", created=dt.date(2025, 5, 1), amount=Decimal("2000"), currency="EUR")
 
-    totals = pipeline_totals(Opportunity.objects.all())
+    totals = pipeline_totals(Opportunity.objects.all(), as_of=dt.date(2025, 5, 1))
 
     assert totals.single_currency is None
     assert totals.by_currency["USD"].weighted == totals.by_currency["USD"].decay_adjusted == Decimal("800.00")

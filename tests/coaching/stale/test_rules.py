@@ -9,27 +9,6 @@ from coaching.stale import rules
 TODAY = dt.date(2025, 6, 2)
 
 
-def test_it_halves_propensity_every_half_life():
-    assert rules.propensity(probability_percent=60, days_since_senior=0, half_life_days=45) == pytest.approx(0.6)
-    assert rules.propensity(probability_percent=60, days_since_senior=45, half_life_days=45) == pytest.approx(0.3)
-    assert rules.propensity(probability_percent=60, days_since_senior=90, half_life_days=45) == pytest.approx(0.15)
-
-
-def test_it_decays_smoothly_between_half_lives():
-    value = rules.propensity(probability_percent=40, days_since_senior=46, half_life_days=45)
-    assert value == pytest.approx(0.4 * 0.5 ** (46 / 45))
-    assert 0.19 < value < 0.2
-
-
-def test_it_treats_engagement_after_the_as_of_date_as_today():
-    assert rules.propensity(probability_percent=80, days_since_senior=-3, half_life_days=45) == pytest.approx(0.8)
-
-
-def test_it_refuses_a_half_life_that_is_not_positive():
-    with pytest.raises(ValueError, match="half-life"):
-        rules.propensity(probability_percent=80, days_since_senior=3, half_life_days=0)
-
-
 def test_it_rots_only_after_the_stage_allows():
     assert not rules.is_rotting(days_idle=21, rot_days=21)
     assert rules.is_rotting(days_idle=22, rot_days=21)

@@ -1,17 +1,18 @@
 """The sweep on PostgreSQL: each rule at its boundary, raise/clear, idempotence,
-the database guard, and the stored propensity."""
+the database guard, and the propensity its reasons quote."""
 
 import datetime as dt
+import math
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coaching.stale import rules
 from coaching.stale.models import Flag
 from coaching.stale.services import flags_sweep
 from deals.models import Opportunity
+from deals.propensity import deal_propensity
 from tests.coaching.stale.helpers import at, make_deal, open_flags
 from tests.factories import ActivityFactory, DealRoleFactory, StakeholderFactory
 
@@ -210,14 +211,14 @@ def test_it_changes_nothing_when_rerun(alice, bob):
     deals = [_neglected_deal(alice), _neglected_deal(bob)]
     first = flags_sweep(as_of=D(2025, 6, 2))
     snapshot = sorted(Flag.objects.filter(cleared_at__isnull=True).values_list("id", "kind", "reason"))
-    propensities = sorted(Opportunity.objects.values_list("id", "propensity", "updated_at"))
+    rows = sorted(Opportunity.objects.values_list("id", "updated_at"))
 
     second = flags_sweep(as_of=D(2025, 6, 2))
 
     assert first.raised == 10 and first.open == 10  # five kinds on each deal (no close plan)
     assert (second.raised, second.cleared, second.open) == (0, 0, 10)
     assert sorted(Flag.objects.filter(cleared_at__isnull=True).values_list("id", "kind", "reason")) == snapshot
-    assert sorted(Opportunity.objects.values_list("id", "propensity", "updated_at")) == propensities
+    assert sorted(Opportunity.objects.values_list("id", "updated_at")) == rows
     assert all(open_flags(deal) for deal in deals)
 
 
@@ -291,27 +292,23 @@ def test_it_sweeps_with_the_same_number_of_queries_whatever_the_number_of_deals(
 
 
 @pytest.mark.parametrize("half_life", [45, 20])
-def test_it_stores_the_same_propensity_the_python_formula_gives(alice, settings, half_life):
+def test_its_decaying_reason_quotes_the_propensity_the_deal_has_and_it_writes_no_deal(alice, settings, half_life):
     settings.DEALCOACH_DECAY_HALF_LIFE_DAYS = half_life
     as_of = D(2025, 6, 2)
     cases = [("qualify", D(2025, 6, 2)), ("discover", D(2025, 5, 20)), ("evaluate", D(2025, 4, 1)),
              ("propose", D(2024, 12, 1)), ("negotiate", None), ("negotiate", D(2025, 6, 9))]
     deals = [make_deal(alice, stage=stage, created=D(2025, 2, 1), last_senior=senior) for stage, senior in cases]
+    rows = sorted(Opportunity.objects.values_list("id", "updated_at"))
 
     flags_sweep(as_of=as_of)
 
+    # Propensity is computed where it is read (deals/propensity.py): the sweep rewrites no deal row.
+    assert sorted(Opportunity.objects.values_list("id", "updated_at")) == rows
+    quoted = 0
     for deal in deals:
-        deal.refresh_from_db()
-        since = deal.last_senior_engagement_at or deal.created_at
-        days = rules.days_between(timezone.localdate(since), as_of)
-        expected = rules.propensity(
-            probability_percent=deal.stage.probability, days_since_senior=days, half_life_days=half_life
-        )
-        assert deal.propensity == pytest.approx(expected, rel=1e-12, abs=1e-15)
-
-
-def test_it_does_not_touch_closed_deals_propensity(alice):
-    deal = make_deal(alice, created=D(2025, 1, 1), status="won")
-    flags_sweep(as_of=D(2025, 6, 2))
-    deal.refresh_from_db()
-    assert deal.propensity is None
+        flag = deal.flags.filter(kind="decaying", cleared_at__isnull=True).first()
+        if flag is not None:
+            expected = math.floor(deal_propensity(deal, as_of=as_of) * 100 + 0.5)
+            assert f"propensity {expected}%" in flag.reason
+            quoted += 1
+    assert quoted >= 3
