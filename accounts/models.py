@@ -9,7 +9,9 @@ from dealcoach.softdelete import SoftDeleteModel
 
 
 class Account(SoftDeleteModel):
-    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Unique by a constraint in Meta, not `unique=True`: that also builds a second, LIKE-only index on
+    # PostgreSQL, and an external id is only ever matched exactly (one index less to write per row).
+    external_id = models.CharField(max_length=255, null=True, blank=True)
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=200, blank=True)
     industry = models.CharField(max_length=100, blank=True)
@@ -20,6 +22,7 @@ class Account(SoftDeleteModel):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["updated_at", "id"], name="account_sync_cursor")]
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="account_external_id_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -36,7 +39,9 @@ class Stakeholder(SoftDeleteModel):
     # Seniorities that count as "senior engagement" for decay and coaching.
     SENIOR = ("c_level", "vp", "director")
 
-    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Unique by a constraint in Meta, not `unique=True`: that also builds a second, LIKE-only index on
+    # PostgreSQL, and an external id is only ever matched exactly (one index less to write per row).
+    external_id = models.CharField(max_length=255, null=True, blank=True)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(max_length=200)
     title = models.CharField(max_length=200, blank=True)
@@ -52,6 +57,7 @@ class Stakeholder(SoftDeleteModel):
         ordering = ["name"]
         indexes = [models.Index(fields=["updated_at", "id"], name="stakeholder_sync_cursor")]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="stakeholder_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(seniority__in=["c_level", "vp", "director", "manager", "staff"]),
                 name="stakeholder_seniority_valid",

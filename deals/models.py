@@ -75,7 +75,9 @@ class Opportunity(SoftDeleteModel):
     # The first competitor is always the status quo.
     DO_NOTHING = "do nothing"
 
-    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Unique by a constraint in Meta, not `unique=True`: that also builds a second, LIKE-only index on
+    # PostgreSQL, and an external id is only ever matched exactly (one index less to write per row).
+    external_id = models.CharField(max_length=255, null=True, blank=True)
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="opportunities")
     # Indexed by opportunity_owner_status (owner, status): a second index on owner alone would
     # only add a write to every insert and every non-HOT update (the sweep updates every deal).
@@ -121,6 +123,7 @@ class Opportunity(SoftDeleteModel):
             models.Index(fields=["status", "stage"], name="opportunity_status_stage"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="opportunity_external_id_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
             models.CheckConstraint(
                 condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
@@ -223,7 +226,9 @@ class Activity(SoftDeleteModel):
         DEMO = "demo", "Demo"
         NOTE = "note", "Note"
 
-    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Unique by a constraint in Meta, not `unique=True`: that also builds a second, LIKE-only index on
+    # PostgreSQL, and an external id is only ever matched exactly (one index less to write per row).
+    external_id = models.CharField(max_length=255, null=True, blank=True)
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MEETING)
     occurred_at = models.DateTimeField()
@@ -241,6 +246,7 @@ class Activity(SoftDeleteModel):
             models.Index(fields=["updated_at", "id"], name="activity_sync_cursor"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="activity_external_id_unique"),
             models.CheckConstraint(condition=Q(kind__in=ACTIVITY_KIND_VALUES), name="activity_kind_valid"),
         ]
 
