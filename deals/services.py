@@ -132,7 +132,7 @@ def opportunity_update(*, actor, opportunity: Opportunity, data: dict[str, Any])
     if "owner" in data and data["owner"] != opportunity.owner and not can_own_deals_of(actor, data["owner"]):
         raise ValidationError({"owner": ["You can only assign deals to yourself or your team."]})
     before = {field: _tracked_value(opportunity, field) for field in OpportunityFieldChange.TRACKED_FIELDS}
-    old_stage_id = opportunity.stage_id
+    old_stage_id, old_owner_id = opportunity.stage_id, opportunity.owner_id
     for field, value in data.items():
         setattr(opportunity, field, value)
     if "competitors" in data:
@@ -157,7 +157,9 @@ def opportunity_update(*, actor, opportunity: Opportunity, data: dict[str, Any])
                 changed_by=actor, changed_at=now,
             ))
     OpportunityFieldChange.objects.bulk_create(changes)
-    announce_deal_changed([opportunity.id])
+    announce_deal_changed(
+        [opportunity.id], previous_owner_ids=[old_owner_id] if opportunity.owner_id != old_owner_id else []
+    )
     return opportunity
 
 

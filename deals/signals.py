@@ -11,12 +11,17 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.dispatch import Signal
 
-# Sent with `opportunity_ids: list[int]`.
+# Sent with `opportunity_ids: list[int]` and `previous_owner_ids: list[int]`: the owners these deals
+# had before a reassignment in the same write (whatever shows a rep's or a team's deals must
+# forget them too; after the commit the deals no longer say who had them).
 deal_changed = Signal()
 
 
-def announce_deal_changed(opportunity_ids: Iterable[int]) -> None:
+def announce_deal_changed(opportunity_ids: Iterable[int], *, previous_owner_ids: Iterable[int] = ()) -> None:
     ids = sorted({int(i) for i in opportunity_ids})
     if not ids:
         return
-    transaction.on_commit(lambda: deal_changed.send(sender="deals", opportunity_ids=ids))
+    previous = sorted({int(i) for i in previous_owner_ids if i is not None})
+    transaction.on_commit(
+        lambda: deal_changed.send(sender="deals", opportunity_ids=ids, previous_owner_ids=previous)
+    )

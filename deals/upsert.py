@@ -309,9 +309,12 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
         current.stage = stages_by_id[current.stage_id]
         item.extra["before"] = _read_tracked(current)
         item.instance = current
+        owner_id = current.owner_id
         differs = _apply_opportunity(item=item, opportunity=current, is_new=False, now=now)
         if item.result.errors:
             return None
+        if current.owner_id != owner_id:
+            item.extra["previous_owner_id"] = owner_id
         if "roles" in item.extra:
             load_current_roles()
             item.extra["roles_changed"] = role_signature(item.extra["roles"]) != current_roles.get(
@@ -341,7 +344,10 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
                 rows_after=audit_snapshot_rows(resource="deal_role", ids=[r.pk for r in new_roles]),
             )
             opportunities_refresh_engagement(opportunity_ids=[i.result.id for i in roles_changed])
-        announce_deal_changed([i.result.id for i in created + updated])
+        announce_deal_changed(
+            [i.result.id for i in created + updated],
+            previous_owner_ids=[i.extra["previous_owner_id"] for i in updated if "previous_owner_id" in i.extra],
+        )
     return results
 
 

@@ -32,8 +32,12 @@ def _forget_reviews_of_deals(opportunity_ids) -> None:
 
 
 @receiver(deal_changed, dispatch_uid="review-forget-changed-deals")
-def forget_reviews_of_changed_deals(sender, opportunity_ids, **kwargs):
+def forget_reviews_of_changed_deals(sender, opportunity_ids, previous_owner_ids=(), **kwargs):
     _forget_reviews_of_deals(opportunity_ids)
+    if previous_owner_ids:
+        # A reassigned deal leaves its old team's review as well.
+        teams = get_user_model().objects.filter(pk__in=list(previous_owner_ids)).values_list("team_id", flat=True)
+        review_teams_changed(team_ids=set(teams))
 
 
 @receiver(deal_scores_recomputed, dispatch_uid="review-forget-rescored-deals")

@@ -12,6 +12,7 @@ from coaching.closeplan.services import plan_create_from_template
 from coaching.review.cache import review_all_changed
 from coaching.review.services import pipeline_snapshot_take
 from deals.services import opportunity_update
+from deals.upsert import opportunities_upsert
 from tests.coaching.review.conftest import ANCHORED, LAST_WEEK, QUESTIONS, give_flag, give_score
 from tests.coaching.review.helpers import deal
 from tests.factories import UserFactory
@@ -227,3 +228,23 @@ def test_it_forgets_the_cached_review_after_a_sweep(
         flags_sweep(as_of=frozen_today)
 
     assert client.get(REVIEW).context["review"] is not None
+
+
+@pytest.mark.parametrize("through", ["service", "bulk upsert"])
+def test_a_deal_reassigned_to_another_team_leaves_the_old_teams_cached_review(
+    client, bob, alice, charlie, admin_user, frozen_today, django_capture_on_commit_callbacks, through
+):
+    northwind = deal(alice, name="Northwind rollout", amount=250000, external_id="NW-1", **ANCHORED)
+    client.force_login(bob)
+    assert "Northwind rollout" in client.get(REVIEW).content.decode()
+    assert client.get(REVIEW).context["review"] is None  # served from the cache
+
+    with django_capture_on_commit_callbacks(execute=True):  # deal_changed is sent on commit
+        if through == "service":
+            opportunity_update(actor=admin_user, opportunity=northwind, data={"owner": charlie})
+        else:
+            opportunities_upsert(actor=admin_user, items=[{"external_id": "NW-1", "owner": charlie.pk}])
+
+    response = client.get(REVIEW)
+    assert response.context["review"] is not None
+    assert "Northwind rollout" not in response.content.decode()
