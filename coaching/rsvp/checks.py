@@ -8,16 +8,12 @@ PENALTY and CAP checks return the reason when the rule fires (or None).
 from __future__ import annotations
 
 from coaching.rsvp.view import (
-    ENGAGED_WITHIN_DAYS,
     DealView,
     describe,
     names,
     quote,
     stage_name,
 )
-
-W = ENGAGED_WITHIN_DAYS
-
 
 # --- Relationships ------------------------------------------------------------------------------
 
@@ -36,24 +32,24 @@ def power_engaged(v: DealView):
         r = v.power[0]
         last = v.engaged_on(r)
         if last:
-            return False, f"{describe(r)} last took part in an activity on {last}, more than {W} days ago."
+            return False, f"{describe(r)} last took part in an activity on {last}, more than {v.window} days ago."
         return False, f"{describe(r)} is on the map but has not taken part in any logged activity."
-    return False, f"Nobody who can say yes has taken part in an activity in the last {W} days."
+    return False, f"Nobody who can say yes has taken part in an activity in the last {v.window} days."
 
 
 def champion(v: DealView):
     if v.engaged_champions:
         return True, f"Engaged champion: {names(v.engaged_champions)}."
     if v.champions:
-        return False, f"{names(v.champions)} could champion the deal but has not been engaged in {W} days."
+        return False, f"{names(v.champions)} could champion the deal but has not been engaged in {v.window} days."
     return False, "No champion or coach who supports us is on the map."
 
 
 def threads(n: int):
     def check(v: DealView):
         if len(v.engaged) >= n:
-            return True, f"{len(v.engaged)} stakeholders engaged in the last {W} days."
-        return False, f"Only {len(v.engaged)} stakeholder(s) engaged in the last {W} days; this needs {n}."
+            return True, f"{len(v.engaged)} stakeholders engaged in the last {v.window} days."
+        return False, f"Only {len(v.engaged)} stakeholder(s) engaged in the last {v.window} days; this needs {n}."
 
     return check
 
@@ -61,14 +57,14 @@ def threads(n: int):
 def senior_access(v: DealView):
     if v.engaged_senior:
         return True, f"Senior access: {names(v.engaged_senior)}."
-    return False, f"No VP or C-level stakeholder engaged in the last {W} days."
+    return False, f"No VP or C-level stakeholder engaged in the last {v.window} days."
 
 
 def no_power_on_map_or_engaged(v: DealView):
     if not v.power:
         return "no economic buyer or decision maker is on the deal's map"
     if not v.engaged_power:
-        return f"no economic buyer or decision maker has taken part in an activity in {W} days"
+        return f"no economic buyer or decision maker has taken part in an activity in {v.window} days"
     return None
 
 
@@ -104,13 +100,13 @@ def power_leans_competitor(v: DealView):
 
 def no_engaged_power(v: DealView):
     if not v.engaged_power:
-        return f"No economic buyer or decision maker engaged in the last {W} days at {stage_name(v.level)}."
+        return f"No economic buyer or decision maker engaged in the last {v.window} days at {stage_name(v.level)}."
     return None
 
 
 def single_threaded(v: DealView):
     if len(v.engaged) < 2:
-        return f"Single-threaded: {len(v.engaged)} stakeholder(s) engaged in {W} days at {stage_name(v.level)}."
+        return f"Single-threaded: {len(v.engaged)} stakeholder(s) engaged in {v.window} days at {stage_name(v.level)}."
     return None
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db.models import F, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -144,5 +145,6 @@ def deal_facts_for(
             plan=plans.get(opp_id),
             answers=answers.get(opp_id, {}),
             questions=questions,
+            engagement_window_days=settings.DEALCOACH_ENGAGEMENT_WINDOW_DAYS,
         )
     return facts

@@ -87,3 +87,6 @@ class DealFacts:
     answers: dict[str, AnswerFact] = field(default_factory=dict)
     # Admin-edited question texts by key; keys missing here fall back to the defaults.
     questions: dict[str, QuestionText] = field(default_factory=dict)
+    # A stakeholder counts as engaged when they took part in an activity this recently: the
+    # DEALCOACH_ENGAGEMENT_WINDOW_DAYS setting, the same window as the stale-deal flags.
+    engagement_window_days: int = 60

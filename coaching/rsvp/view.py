@@ -7,8 +7,9 @@ import re
 
 from coaching.rsvp.inputs import POWER_ROLES, SENIORITY_RANK, STAGE_LADDER, STRATEGIES, DealFacts, RoleFact
 
-# A stakeholder counts as engaged when they took part in an activity this recently.
-# Same window as the stale-deal flags (single_threaded, no_decision_maker).
+# A stakeholder counts as engaged when they took part in an activity this recently, unless the facts
+# say otherwise (`DealFacts.engagement_window_days`, from DEALCOACH_ENGAGEMENT_WINDOW_DAYS: the same
+# window as the stale-deal flags single_threaded and no_decision_maker).
 ENGAGED_WITHIN_DAYS = 60
 # Evidence shorter than this ("yes", "ok", "see notes") does not count as evidence.
 MIN_EVIDENCE_CHARS = 12
@@ -82,6 +83,7 @@ class DealView:
     __slots__ = (
         "facts",
         "level",
+        "window",
         "last_engaged",
         "engaged",
         "power",
@@ -121,7 +123,8 @@ class DealView:
         self.last_engaged = last
         self.reference_activity = reference
 
-        since = as_of - dt.timedelta(days=ENGAGED_WITHIN_DAYS)
+        self.window = facts.engagement_window_days
+        since = as_of - dt.timedelta(days=self.window)
         seen: set[int] = set()
         engaged: list[RoleFact] = []
         for role in facts.roles:

@@ -31,6 +31,15 @@ def test_it_builds_facts_from_the_deal_its_map_and_activities(frozen_today, alic
     assert {"rel_economic_buyer", "proc_close_plan"} <= set(facts.questions)
 
 
+def test_it_takes_the_engagement_window_from_the_setting_the_flags_use(frozen_today, alice, settings):
+    deal = well_covered_deal(account=AccountFactory(owner=alice))
+    settings.DEALCOACH_ENGAGEMENT_WINDOW_DAYS = 10
+
+    facts = deal_facts_for(opportunity_ids=[deal.pk], as_of=TODAY)[deal.pk]
+
+    assert facts.engagement_window_days == 10
+
+
 def test_it_ignores_deleted_activities_and_those_after_the_as_of_date(frozen_today, alice):
     deal = well_covered_deal(account=AccountFactory(owner=alice))
     erin = deal.roles.get(role="economic_buyer").stakeholder

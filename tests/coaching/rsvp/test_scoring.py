@@ -420,6 +420,16 @@ def test_it_forgets_engagement_older_than_60_days():
     assert "rel.power_engaged" in gap_rules(score_deal(full_deal(activities=old)))
 
 
+def test_it_counts_engagement_within_the_configured_window():
+    weeks_ago = (ActivityFact(AS_OF - dt.timedelta(days=45), "meeting", (1, 2, 3)),)
+
+    assert "rel.power_engaged" not in gap_rules(score_deal(full_deal(activities=weeks_ago)))
+    narrow = dataclasses.replace(full_deal(activities=weeks_ago), engagement_window_days=30)
+    result = score_deal(narrow)
+    assert "rel.power_engaged" in gap_rules(result)
+    assert "in the last 30 days" in " ".join(g.reason for d in result.dimensions.values() for g in d.gaps)
+
+
 # --- anchors ----------------------------------------------------------------------------------
 
 ANCHOR_CASES = [
