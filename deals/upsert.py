@@ -236,16 +236,16 @@ def _prepare_opportunities(*, actor, batch: list[Item], stages: dict[str, Stage]
 
 
 # What an upsert may change on a deal (what `write_changed` writes, `updated_at` aside), by attname.
-_WRITTEN_ATTNAMES = tuple(
+_read_written = attrgetter(*(
     Opportunity._meta.get_field(name).attname for name in OPPORTUNITY_WRITE_FIELDS if name != "updated_at"
-)
+))
 
 
 def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, now) -> bool:
     """Set the item's values on `opportunity` with the same rules as the
     services (status → forecast category, competitors, lost reason). Returns
-    whether anything changed; records errors on the item."""
-    before = [getattr(opportunity, name) for name in _WRITTEN_ATTNAMES]
+    whether anything changed (always, for a new deal); records errors on the item."""
+    before = None if is_new else _read_written(opportunity)
     old_stage_id = opportunity.stage_id
     for name, value in item.values.items():
         if name in ("account", "owner") and value is None:
@@ -268,7 +268,7 @@ def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, no
         return False
     if not _check_roles_account(item, opportunity.account_id):
         return False
-    return any(getattr(opportunity, name) != value for name, value in zip(_WRITTEN_ATTNAMES, before, strict=True))
+    return is_new or _read_written(opportunity) != before
 
 
 def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
