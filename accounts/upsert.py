@@ -76,13 +76,13 @@ def resolve_owners(*, actor, items: list[Item]) -> None:
 
 
 def resolve_refs(
-    *, items: list[Item], queryset, id_field: str, external_field: str, target: str, label: str
+    *, items: list[Item], queryset, id_field: str, external_field: str, target: str, label: str,
+    ids_only: bool = False,
 ) -> None:
     """Resolve one kind of reference for the whole batch with at most one query:
     `item.data[id_field]` or `item.data[external_field]` -> `item.values[target]`
-    (a model instance from `queryset`, already scoped to the caller — narrow it
-    with `.only()` when the caller needs few columns), None when the reference
-    was explicitly null."""
+    (a model instance from `queryset`, already scoped to the caller; its id when
+    `ids_only`), None when the reference was explicitly null."""
     ids, externals = set(), set()
     for item in items:
         if item.data.get(id_field) is not None and item.data.get(external_field) is not None:
@@ -91,12 +91,21 @@ def resolve_refs(
             ids.add(item.data[id_field])
         elif item.data.get(external_field) is not None:
             externals.add(item.data[external_field])
-    if not ids and not externals:
-        found = []
+    wanted = Q()
+    if ids:
+        wanted |= Q(AnyOf(F("pk"), ids))
+    if externals:
+        wanted |= Q(AnyOf(F("external_id"), externals))
+    if not wanted:
+        by_id, by_external = {}, {}
+    elif ids_only:
+        found = list(queryset.filter(wanted).values_list("pk", "external_id"))
+        by_id = {pk: pk for pk, _ in found}
+        by_external = {external_id: pk for pk, external_id in found if external_id}
     else:
-        found = list(queryset.filter(Q(AnyOf(F("pk"), ids)) | Q(AnyOf(F("external_id"), externals))))
-    by_id = {o.pk: o for o in found}
-    by_external = {o.external_id: o for o in found if o.external_id}
+        objects = list(queryset.filter(wanted))
+        by_id = {o.pk: o for o in objects}
+        by_external = {o.external_id: o for o in objects if o.external_id}
     for item in items:
         if item.result.errors:
             continue

@@ -214,7 +214,11 @@ def role_signature(roles) -> set[tuple]:
 # --- opportunities --------------------------------------------------------------------
 
 
-def _prepare_opportunities(*, actor, batch: list[Item], stages: dict[str, Stage] | None = None) -> None:
+def _prepare_opportunities(
+    *, actor, batch: list[Item], stages: dict[str, Stage] | None = None, account_ids: bool = False
+) -> None:
+    """Resolve stages, accounts, owners and roles into `item.values`; the account as
+    `account` (an instance) or, with `account_ids`, as `account_id`."""
     stages = stages if stages is not None else _stages()
     for item in batch:
         item.values.update({k: v for k, v in item.data.items() if k in OPPORTUNITY_PLAIN})
@@ -227,9 +231,9 @@ def _prepare_opportunities(*, actor, batch: list[Item], stages: dict[str, Stage]
         elif "__default_stage" not in item.extra and stages:
             item.extra["default_stage"] = next(iter(stages.values()))
     resolve_refs(
-        # A deal only needs its account's id: the rest of 1,000 accounts is not worth loading.
-        items=live(batch), queryset=accounts_visible_to(actor).only("id", "external_id"), id_field="account",
-        external_field="account_external_id", target="account", label="account",
+        items=live(batch), queryset=accounts_visible_to(actor), id_field="account",
+        external_field="account_external_id", target="account_id" if account_ids else "account", label="account",
+        ids_only=account_ids,
     )
     resolve_owners(actor=actor, items=live(batch))
     _resolve_role_stakeholders(actor=actor, items=live(batch))
@@ -248,7 +252,7 @@ def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, no
     before = None if is_new else _read_written(opportunity)
     old_stage_id = opportunity.stage_id
     for name, value in item.values.items():
-        if name in ("account", "owner") and value is None:
+        if name in ("account", "account_id", "owner") and value is None:
             continue
         setattr(opportunity, name, value)
     opportunity.competitors = normalise_competitors(opportunity.competitors)
@@ -277,7 +281,8 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "a
     results, batch = parse_batch(items, OPPORTUNITY_SPECS, read_only=OPPORTUNITY_READ_ONLY)
     stages = _stages()
     stages_by_id = {stage.pk: stage for stage in stages.values()}
-    _prepare_opportunities(actor=actor, batch=batch, stages=stages)
+    # A bulk write only needs each account's id: 1,000 Account instances are not worth building.
+    _prepare_opportunities(actor=actor, batch=batch, stages=stages, account_ids=True)
     now = timezone.now()
     current_roles: dict[str, set[tuple]] = {}
 
