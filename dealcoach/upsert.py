@@ -16,9 +16,11 @@ How a batch is written (see `run_upsert`):
    that lost a race to a concurrent insert (the INSERT waits for the other
    transaction, then skips) is locked and applied as an update — so ten
    concurrent upserts of one external id make one row and all succeed.
-4. Changed rows are written in one INSERT ... ON CONFLICT (external_id) DO
-   UPDATE statement; rows whose values did not change are reported
-   "unchanged" and not touched (their updated_at stays)."""
+4. Changed rows are written in one statement (on PostgreSQL an UPDATE ... FROM
+   the staged changed columns); rows whose values did not change are reported
+   "unchanged" and not touched (their updated_at stays).
+5. The audit trail, the change log (and webhooks) are appended in the same
+   transaction, set-based: bulk writes bypass `post_save`."""
 
 from __future__ import annotations
 
