@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dealcoach.forms import add_service_errors
+
 from . import services
 from .rules import SNOOZE_REASON_MAX_CHARS
 from .selectors import flag_get_for_user, open_flags_for
@@ -44,8 +46,7 @@ def flag_snooze(request, flag_id: int):
         try:
             services.flag_snooze(actor=request.user, flag=flag, **form.cleaned_data)
         except ValidationError as error:
-            for field, messages in getattr(error, "message_dict", {"__all__": error.messages}).items():
-                form.add_error(None if field not in form.fields else field, messages)
+            add_service_errors(form, error)
     if form.errors:
         # 200 on htmx so the form is swapped in with its errors; 400 for a plain post.
         return _flags_partial(request, flag, form=form, status=200 if request.htmx else 400)
