@@ -37,6 +37,14 @@ def deal_propensity(opportunity, *, as_of: dt.date | None = None) -> float | Non
                       half_life_days=settings.DEALCOACH_DECAY_HALF_LIFE_DAYS)
 
 
+def days_since_sql(vendor: str, column: str, *, as_of: str = "%s", tz: str = "%s") -> str:
+    """SQL for the whole days from `column`'s local date to the date `as_of` (both
+    placeholders): the one way days are counted, by the sweep's SQL and here."""
+    if vendor == "postgresql":
+        return f"(CAST({as_of} AS date) - CAST(({column}) AT TIME ZONE {tz} AS date))"
+    return f"CAST(julianday({as_of}) - julianday(date({column})) AS INTEGER)"
+
+
 class DaysSince(Func):
     """Whole days from a timestamp's local date (TIME_ZONE) to `as_of`, as the stale
     sweep counts them (negative for a later date)."""
@@ -50,10 +58,8 @@ class DaysSince(Func):
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
         as_of = connection.ops.adapt_datefield_value(self.as_of)
-        if connection.vendor == "postgresql":
-            return (f"(CAST(%s AS date) - CAST(({sql}) AT TIME ZONE %s AS date))",
-                    [as_of, *params, timezone.get_current_timezone_name()])
-        return f"CAST(julianday(%s) - julianday(date({sql})) AS INTEGER)", [as_of, *params]
+        tz = [timezone.get_current_timezone_name()] if connection.vendor == "postgresql" else []
+        return days_since_sql(connection.vendor, sql), [as_of, *params, *tz]
 
 
 def propensity_expression(*, as_of: dt.date) -> Func:

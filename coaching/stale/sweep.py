@@ -29,6 +29,7 @@ from django.db import connection
 
 from accounts.models import Stakeholder
 from deals.models import Activity, DealRole, Opportunity, Stage
+from deals.propensity import days_since_sql
 
 from . import rules
 from .models import Flag
@@ -43,10 +44,8 @@ class Dialect:
     vendor: str
 
     def days_since_timestamp(self, column: str) -> str:
-        """Whole days from the column's local date to %(as_of)s."""
-        if self.vendor == "postgresql":
-            return f"(CAST(%(as_of)s AS date) - CAST(({column}) AT TIME ZONE %(tz)s AS date))"
-        return f"CAST(julianday(%(as_of)s) - julianday(date({column})) AS INTEGER)"
+        """Whole days from the column's local date to %(as_of)s (counted as deals/propensity.py counts them)."""
+        return days_since_sql(self.vendor, column, as_of="%(as_of)s", tz="%(tz)s")
 
     def days_since_date(self, column: str) -> str:
         if self.vendor == "postgresql":
