@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("coaching.sessions.api_urls")),
     path("", include("dealcoach.audit.api_urls")),
     path("", include("dealcoach.sync.api_urls")),
+    path("", include("dealcoach.rates.api_urls")),
 ]

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from coaching.closeplan.demo import demo_close_plans
-from coaching.review.demo import demo_snapshots
+from coaching.review.demo import demo_exchange_rates, demo_snapshots
 from coaching.rsvp.demo import demo_answers
 from coaching.sessions.demo import demo_coaching_sessions
 from coaching.stale.demo import demo_flags
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         demo_close_plans(as_of=as_of)  # before the answers, so the RSVP scores see the plans
         demo_answers(as_of=as_of)  # coaching answers, then every deal rescored as of the demo date
         demo_coaching_sessions(as_of=as_of)
+        demo_exchange_rates(as_of=as_of)  # the EUR deals convert into the team's USD
         demo_snapshots(as_of=as_of)
         demo_flags(as_of=as_of)  # last: flags every stale deal of the finished demo
         self.stdout.write(
