@@ -172,6 +172,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DEALCOACH_DECAY_HALF_LIFE_DAYS = int(os.environ.get("DEALCOACH_DECAY_HALF_LIFE_DAYS", "45"))
 DEALCOACH_ENGAGEMENT_WINDOW_DAYS = int(os.environ.get("DEALCOACH_ENGAGEMENT_WINDOW_DAYS", "60"))
 DEALCOACH_DEFAULT_CURRENCY = os.environ.get("DEALCOACH_DEFAULT_CURRENCY", "USD")
+# The stale sweep (beat, 04:00): a sweep that finds another holding its lock retries this many
+# seconds later; and if no sweep for today has completed by this hour, beat starts one.
+DEALCOACH_SWEEP_RETRY_SECONDS = int(os.environ.get("DEALCOACH_SWEEP_RETRY_SECONDS", "120"))
+DEALCOACH_SWEEP_DUE_HOUR = int(os.environ.get("DEALCOACH_SWEEP_DUE_HOUR", "6"))
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
