@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # the review page's grouped query is costed above jit_above_cost and spent 0.57 s of its
     # 0.72 s compiling expressions for 10k rows.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A cap on every statement of this process, in milliseconds: web processes get one by default
+    # (dealcoach/wsgi.py), so a request that still runs long is cut by PostgreSQL, not by the
+    # machine; workers, migrations and commands run without unless the environment sets it.
+    if statement_timeout_ms := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS") or 0):
+        DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={statement_timeout_ms}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
