@@ -19,10 +19,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dealcoach.sync.webhooks import webhooks_emit
 from deals.models import Opportunity
 from deals.services import opportunity_update
 from deals.signals import announce_deal_changed
+from sync.webhooks import webhooks_emit
 
 from .checks import (
     KEY_PATTERN,
