@@ -18,12 +18,21 @@ class InsightsFilterForm(forms.Form):
 
     def __init__(self, data, *, teams, reps, default_start: dt.date, default_end: dt.date):
         super().__init__(data)
+        self.teams, self.reps = teams, reps
         self.fields["team"].choices = [("", "All my teams" if len(teams) > 1 else "My team")] + [
             (team.pk, team.name) for team in teams
         ]
         self.fields["rep"].choices = [("", "Everyone")] + [(rep.pk, str(rep)) for rep in reps]
         self.fields["from"].initial, self.fields["to"].initial = default_start, default_end
         self.default_start, self.default_end = default_start, default_end
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Tie each error to its field for screen readers (the template gives the message this id).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"insights-{name}-error"})
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("coaching.stale.api_urls")),
     path("", include("coaching.review.api_urls")),
     path("", include("coaching.sessions.api_urls")),
+    path("", include("coaching.insights.api_urls")),
     path("", include("dealcoach.audit.api_urls")),
     path("", include("dealcoach.sync.api_urls")),
 ]
