@@ -32,7 +32,7 @@ urlpatterns = [
     path("", include("coaching.review.urls")),
     path("", include("coaching.sessions.urls")),
     path("", include("coaching.insights.urls")),
-    path("", include("dealcoach.sync.urls")),
+    path("", include("sync.urls")),
 ]
 
 handler404 = "dealcoach.api.base.not_found"
