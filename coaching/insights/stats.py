@@ -157,6 +157,8 @@ def _upper_first(text: str) -> str:
 
 
 def _few(rate: Rate, who: str) -> str:
+    if rate.total == 0:
+        return f"no deals {who}"
     noun = "deal" if rate.total == 1 else "deals"
     return f"only {rate.total} {noun} {who} ({rate.hits} won), too few for a rate"
 

@@ -118,3 +118,8 @@ def test_it_says_where_deals_are_lost():
     assert losses_sentence(by_stage={"Evaluate": 2, "Propose": 5}, top_reason=("Price", 4), lost=7) == (
         "Most lost deals were lost in Propose (5 of 7); the most common reason was \u201cPrice\u201d (4).")
     assert losses_sentence(by_stage={}, top_reason=None, lost=0) == "No deal was lost in this period."
+
+
+def test_it_says_when_there_is_no_deal_at_all_on_one_side():
+    assert comparison_sentence(yes_label="with a validated plan", no_label="without", yes=Rate(0, 0),
+                               no=Rate(4, 10)) == "No deals with a validated plan, deals without 40% (n=10)."
