@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "coaching.stale",
     "coaching.review",
     "coaching.sessions",
+    "coaching.insights",
 ]
 
 MIDDLEWARE = [
