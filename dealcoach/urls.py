@@ -31,7 +31,8 @@ urlpatterns = [
     path("", include("coaching.stale.urls")),
     path("", include("coaching.review.urls")),
     path("", include("coaching.sessions.urls")),
-    path("", include("dealcoach.sync.urls")),
+    path("", include("coaching.insights.urls")),
+    path("", include("sync.urls")),
 ]
 
 handler404 = "dealcoach.api.base.not_found"
