@@ -20,14 +20,10 @@ from .models import DIMENSIONS
 from .selectors import (
     access_commitment,
     access_session,
-    coached_deal_trends,
     commitments_closed_since,
     last_closed_session,
     open_commitments_on,
-    overdue_commitments,
     rsvp_trend,
-    uncoached_deals,
-    uncoached_reps,
 )
 from .services import (
     coaching_session_close,
@@ -208,25 +204,3 @@ def commitment_close_view(request, commitment_id: int):
         return redirect(next_url)
     return render(request, "coaching_sessions/commitment_close.html",
                   {"commitment": commitment, "close_form": form, "today": timezone.localdate()}, status=status)
-
-
-@login_required
-@require_GET
-def review_cadence(request):
-    """The coaching section of the weekly review, loaded as its own fragment so
-    the review page keeps its fixed query budget."""
-    from coaching.review.selectors import review_scope_for
-
-    scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
-    if scope.team is None:
-        return render(request, "coaching_sessions/_partials/review_cadence.html", {"scope": scope})
-    uncoached = uncoached_deals(user=request.user, team=scope.team, as_of=scope.as_of)
-    return render(request, "coaching_sessions/_partials/review_cadence.html", {
-        "scope": scope,
-        "team": scope.team,
-        "uncoached": uncoached,
-        "uncoached_reps": uncoached_reps(uncoached),
-        "overdue": overdue_commitments(user=request.user, team=scope.team, as_of=scope.as_of),
-        "trends": coached_deal_trends(user=request.user, team=scope.team),
-        "today": scope.as_of,
-    })
