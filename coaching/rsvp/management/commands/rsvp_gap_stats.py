@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
+from coaching.rsvp.gap_stats import gap_stats
 from coaching.rsvp.selectors import open_coaching_results
 
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
 
     def handle(self, *args, as_of=None, **options):
-        from coaching.rsvp.gap_stats import gap_stats
-
         stats = gap_stats(result for _, result in open_coaching_results(as_of=as_of))
         for line in stats.lines():
             self.stdout.write(line)
