@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=0),
         "options": {"expires": 20 * HOUR},
     },
+    # The guarantee: from DEALCOACH_SWEEP_DUE_HOUR on, start the day's sweep if none completed.
+    "stale-sweep-guarantee-hourly": {
+        "task": "coaching.stale.tasks.ensure_daily_sweep",
+        "schedule": crontab(minute=40),
+        "options": {"expires": 30 * 60},
+    },
     "review-pipeline-snapshot-weekly": {
         "task": "coaching.review.tasks.pipeline_snapshot_take",
         "schedule": crontab(day_of_week="mon", hour=5, minute=0),
@@ -62,12 +68,12 @@ app.conf.beat_schedule = {
     },
     # Webhook outbox: sends whatever the on-commit nudge missed (e.g. Redis was down).
     "sync-deliver-webhooks-every-minute": {
-        "task": "dealcoach.sync.tasks.deliver_webhooks",
+        "task": "sync.tasks.deliver_webhooks",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "sync-cleanup-hourly": {
-        "task": "dealcoach.sync.tasks.sync_cleanup",
+        "task": "sync.tasks.sync_cleanup",
         "schedule": crontab(minute=17),
         "options": {"expires": HOUR},
     },

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "dealcoach",
     "dealcoach.audit",
     "dealcoach.outbox",
-    "dealcoach.sync",
+    "sync",
     "accounts",
     "deals",
     "coaching.rsvp",
@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dealcoach.security.AbsoluteSessionMiddleware",
     "dealcoach.audit.middleware.AuditContextMiddleware",
-    "dealcoach.api.idempotency.IdempotencyKeyMiddleware",
+    "sync.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # the review page's grouped query is costed above jit_above_cost and spent 0.57 s of its
     # 0.72 s compiling expressions for 10k rows.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A cap on every statement of this process, in milliseconds: web processes get one by default
+    # (dealcoach/wsgi.py), so a request that still runs long is cut by PostgreSQL, not by the
+    # machine; workers, migrations and commands run without unless the environment sets it.
+    if statement_timeout_ms := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS") or 0):
+        DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={statement_timeout_ms}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,6 +177,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DEALCOACH_DECAY_HALF_LIFE_DAYS = int(os.environ.get("DEALCOACH_DECAY_HALF_LIFE_DAYS", "45"))
 DEALCOACH_ENGAGEMENT_WINDOW_DAYS = int(os.environ.get("DEALCOACH_ENGAGEMENT_WINDOW_DAYS", "60"))
 DEALCOACH_DEFAULT_CURRENCY = os.environ.get("DEALCOACH_DEFAULT_CURRENCY", "USD")
+# The stale sweep (beat, 04:00): a sweep that finds another holding its lock retries this many
+# seconds later; and if no sweep for today has completed by this hour, beat starts one.
+DEALCOACH_SWEEP_RETRY_SECONDS = int(os.environ.get("DEALCOACH_SWEEP_RETRY_SECONDS", "120"))
+DEALCOACH_SWEEP_DUE_HOUR = int(os.environ.get("DEALCOACH_SWEEP_DUE_HOUR", "6"))
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -199,11 +208,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "dealcoach.api.idempotency.document_idempotency_and_throttling",
+        "sync.idempotency.document_idempotency_and_throttling",
         "dealcoach.api.base.document_authentication_errors",
     ],
 }
-# Sync plumbing (dealcoach/sync): requests per token per window, e.g. "100/10s", "1000/m".
+# Sync plumbing (sync/): requests per token per window, e.g. "100/10s", "1000/m".
 DEALCOACH_API_RATE = os.environ.get("DEALCOACH_API_RATE", "100/10s")
 # Webhook URLs may point at private / loopback addresses (tests, on-premise receivers).
 DEALCOACH_WEBHOOKS_ALLOW_PRIVATE = env_bool("DEALCOACH_WEBHOOKS_ALLOW_PRIVATE", False)

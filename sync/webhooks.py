@@ -158,7 +158,7 @@ def webhooks_emit_many(*, events: list[WebhookEvent]) -> int:
         # nudge as soon as it is back (the every-minute beat job remains the safety net).
         from dealcoach.outbox.services import outbox_enqueue
 
-        outbox_enqueue(task="dealcoach.sync.tasks.deliver_webhooks")
+        outbox_enqueue(task="sync.tasks.deliver_webhooks")
     return len(rows)
 
 
