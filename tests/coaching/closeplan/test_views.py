@@ -361,7 +361,7 @@ def test_it_refuses_a_go_live_that_has_passed_or_is_too_far_ahead_at_the_field(
                              {"go_live_date": go_live, "why_go_live_matters": "", "template": "default"})
     assert response.status_code == 400 and not ClosePlan.objects.exists()
     page = response.content.decode()
-    assert reason in page and 'aria-describedby="id_go_live_date_error"' in page
+    assert reason in page and 'aria-describedby="id_go_live_date_helptext id_go_live_date_error"' in page
 
 
 @pytest.mark.parametrize("go_live", ["2025-06-02", "2035-06-02"])
@@ -372,8 +372,9 @@ def test_it_accepts_a_go_live_from_today_to_ten_years_ahead(frozen_today, as_ali
     assert ClosePlan.objects.get().go_live_date == dt.date.fromisoformat(go_live)
 
 
-def test_it_keeps_an_unchanged_go_live_that_has_passed(plan, as_alice, alice_deal, time_machine):
+def test_it_keeps_an_unchanged_go_live_that_has_passed(plan, as_alice, alice, alice_deal, time_machine):
     time_machine.move_to(dt.datetime(2025, 10, 1, 9, 0, tzinfo=dt.UTC))  # the go-live (15 Sep) is behind us
+    as_alice.force_login(alice)  # a new session: the one from June has expired
     response = as_alice.post(plan_url(alice_deal, "settings/"),
                              {"go_live_date": "2025-09-15", "why_go_live_matters": "Went live", "version": str(plan.version)})
     assert response.status_code == 302
