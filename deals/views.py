@@ -96,8 +96,9 @@ def quick_add(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            # Straight to the new deal's first action: its activity form (app.js focuses the first field).
-            return redirect(reverse("deals:detail", kwargs={"pk": opportunity.pk}) + "#log-activity")
+            # Straight to the new deal's first action, logging what happened: the browser focuses
+            # the fragment's field itself (a script could not, the fragment navigation runs after it).
+            return redirect(reverse("deals:detail", kwargs={"pk": opportunity.pk}) + "#id_kind")
     context = {
         "form": form,
         "accounts": accounts_visible_to(request.user).order_by("name").values_list("name", flat=True)[:1000],

@@ -150,12 +150,12 @@ def test_the_keyboard_lands_on_the_wrong_field_the_saved_item_and_fresh_particip
     page.evaluate("window.stillTheSamePage = true")
     page.focus('[data-testid="quick-log-summary"]')
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('aria-invalid') === 'true'")
+    page.wait_for_function("() => document.activeElement.getAttribute('aria-invalid') === 'true'")
     assert page.evaluate("document.activeElement.id") == "id_summary"
     assert page.get_attribute("#id_summary", "aria-describedby") == "id_summary_error"
     page.keyboard.type("Booked the security review")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.dataset.testid === 'activity'")
+    page.wait_for_function("() => document.activeElement.dataset.testid === 'activity'")
     assert "Booked the security review" in page.evaluate("document.activeElement.innerText")
 
     # A person put on the map can be ticked on the activity form straight away.

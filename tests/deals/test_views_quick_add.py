@@ -57,7 +57,7 @@ def test_it_creates_account_stakeholder_and_deal_then_opens_the_deal(client, ali
     deal = Opportunity.objects.get(name="Globex platform")
     assert response.status_code == 302
     # Straight to the new deal's first action, the activity form.
-    assert response["Location"] == reverse("deals:detail", kwargs={"pk": deal.pk}) + "#log-activity"
+    assert response["Location"] == reverse("deals:detail", kwargs={"pk": deal.pk}) + "#id_kind"
     assert (deal.owner, deal.amount, deal.currency, deal.stage.slug) == (alice, Decimal("250000"), "EUR", "qualify")
     assert deal.expected_close_date == date(2026, 6, 30)
     assert (deal.account.name, deal.account.domain, deal.account.owner) == ("Globex Corp", "globex.example", alice)
