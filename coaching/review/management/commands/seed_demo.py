@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from coaching.closeplan.demo import demo_close_plans
+from coaching.insights.demo import demo_history
 from coaching.review.demo import demo_snapshots
 from coaching.rsvp.demo import demo_answers
 from coaching.sessions.demo import demo_coaching_sessions
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         demo_answers(as_of=as_of)  # coaching answers, then every deal rescored as of the demo date
         demo_coaching_sessions(as_of=as_of)
         demo_snapshots(as_of=as_of)
+        demo_history(as_of=as_of)  # a year of closed deals for Insights (closed: no flags, no rescoring)
         demo_flags(as_of=as_of)  # last: flags every stale deal of the finished demo
         self.stdout.write(
             "Loaded demo: {accounts} accounts, {opportunities} deals, {activities} activities. "
