@@ -10,15 +10,27 @@ from coaching.insights.scope import insights_scope_for
 from coaching.insights.sections import forecast_accuracy, rsvp_win_rates, slips
 from dealcoach.dates import week_start
 from dealcoach.models import User
-from deals.demo import build_demo_pipeline
 from deals.models import Opportunity
+from tests.factories import AccountFactory, StakeholderFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2025, 6, 11)
 
 
-def test_the_demo_history_shows_greener_deals_winning_more(django_capture_on_commit_callbacks):
-    build_demo_pipeline(as_of=AS_OF)
+def _demo_people():
+    """The demo's people and accounts (as `deals.demo` makes them), without the open pipeline."""
+    north, south = TeamFactory(name="Enterprise North"), TeamFactory(name="Mid-Market South")
+    maria = UserFactory(username="maria", role="manager", team=north)
+    north.manager = maria
+    north.save()
+    for username, team in (("rob", north), ("rita", north), ("raj", north), ("rosa", south)):
+        rep = UserFactory(username=username, role="rep", team=team)
+        for _ in range(2):
+            StakeholderFactory(account=AccountFactory(owner=rep), title="Chief Financial Officer")
+
+
+def test_the_demo_history_shows_greener_deals_winning_more():
+    _demo_people()
     assert demo_history(as_of=AS_OF) == 200
     history = Opportunity.objects.filter(external_id__startswith=HISTORY_PREFIX)
     first = list(history.order_by("external_id").values_list("external_id", "status", "expected_close_date",

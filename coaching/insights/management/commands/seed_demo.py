@@ -1,7 +1,8 @@
 """Load the demo pipeline (idempotent: does nothing when it is already there).
 
-Lives in the top app of the stack because the demo spans every app: deals
-first, then each coaching app adds its part (close plans, answers, flags)."""
+Lives in the top app of the stack (insights) because the demo spans every
+app: deals first, then each coaching app adds its part (close plans, answers,
+snapshots, a year of closed history, flags)."""
 
 from datetime import date
 
