@@ -134,6 +134,10 @@ class PlanSummary:
     # Filled in by the selectors, so a template can show the forecast links on its own.
     opportunity_id: int | None = None
     expected_close_date: dt.date | None = None
+    # What RSVP's Process checks read: which steps the plan still has (the approval steps), and the
+    # name the buyer confirmed it with (matched against the deal's map: could they sign?).
+    milestone_keys: tuple[str, ...] = ()
+    validated_by_name: str = ""
 
     @property
     def at_risk(self) -> bool:
@@ -175,6 +179,7 @@ def summarize(
     changed_since_validation: bool,
     opportunity_id: int | None = None,
     expected_close_date: dt.date | None = None,
+    validated_by_name: str = "",
 ) -> PlanSummary:
     return PlanSummary(
         go_live_date=schedule.go_live_date,
@@ -187,6 +192,8 @@ def summarize(
         overdue_milestone_keys=tuple(m.key for m in schedule.milestones if m.is_overdue(as_of)),
         opportunity_id=opportunity_id,
         expected_close_date=expected_close_date,
+        milestone_keys=tuple(m.key for m in schedule.milestones),
+        validated_by_name=validated_by_name,
     )
 
 

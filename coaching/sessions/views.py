@@ -62,8 +62,8 @@ def session_context(session, *, commitment_form=None, errors=None) -> dict:
     for name in DIMENSIONS:
         data = result_dict["dimensions"][name]
         gaps = []
-        for index, gap in enumerate(data["gaps"]):
-            key = "" if session.is_closed else result.dimensions[name].gaps[index].question_key
+        for gap in data["gaps"]:
+            key = "" if session.is_closed else gap["question_key"]
             gaps.append({**gap, "question_key": key, "answer": answers.get(key)})
         dimensions.append({"name": name, **data, "gaps": gaps})
     dimensions.sort(key=lambda d: d["score"])
@@ -79,6 +79,8 @@ def session_context(session, *, commitment_form=None, errors=None) -> dict:
         "opportunity": opportunity,
         "dimensions": dimensions,
         "overall": result_dict["overall"],
+        # The deal's top-ranked gap (CoachingResult.next_gap); a session closed before it was stored has none.
+        "next_question": result_dict.get("next"),
         "answers": list(answers.values()),
         "open_commitments": open_commitments_on(opportunity=opportunity),
         "closed_since": commitments_closed_since(opportunity=opportunity,
