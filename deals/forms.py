@@ -8,10 +8,12 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import Stakeholder
 from accounts.selectors import accounts_visible_to
 from dealcoach.currencies import CURRENCY_CODES
+from dealcoach.dates import check_planning_date, validate_in_horizon
 
 from .desk_services import NewAccount, NewStakeholder
 from .models import Activity, DealRole, ForecastCategory, Opportunity, Stage
@@ -127,12 +129,19 @@ class QuickAddForm(forms.Form):
     stage = forms.ModelChoiceField(
         label="Stage", queryset=Stage.objects.order_by("order"), to_field_name="slug", empty_label=None
     )
-    expected_close_date = forms.DateField(label="Expected close", required=False, widget=DATE_INPUT)
+    expected_close_date = forms.DateField(label="Expected close", required=False, widget=DATE_INPUT,
+                                          validators=[validate_in_horizon])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["currency"].initial = settings.DEALCOACH_DEFAULT_CURRENCY
+
+    def clean_expected_close_date(self):
+        # A new deal is open: its close is still to come.
+        day = self.cleaned_data.get("expected_close_date")
+        check_planning_date(day, today=timezone.localdate())
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -183,8 +192,10 @@ class OpportunityEditForm(forms.Form):
     status = forms.ChoiceField(choices=Opportunity.Status.choices)
     lost_reason = forms.CharField(max_length=300, required=False, label="Lost reason")
     forecast_category = forms.ChoiceField(choices=ForecastCategory.choices, label="Forecast category")
-    expected_close_date = forms.DateField(required=False, widget=DATE_INPUT, label="Expected close")
-    go_live_date = forms.DateField(required=False, widget=DATE_INPUT, label="Customer go-live")
+    expected_close_date = forms.DateField(required=False, widget=DATE_INPUT, label="Expected close",
+                                          validators=[validate_in_horizon])
+    go_live_date = forms.DateField(required=False, widget=DATE_INPUT, label="Customer go-live",
+                                   validators=[validate_in_horizon])
     budget_status = forms.ChoiceField(choices=Opportunity.BudgetStatus.choices, label="Budget")
     budget_amount = forms.DecimalField(
         max_digits=14, decimal_places=2, required=False, label="Budget amount", validators=[non_negative]
@@ -208,8 +219,28 @@ class OpportunityEditForm(forms.Form):
         initial["competitors"] = ", ".join(opportunity.competitors or [])
         return initial
 
+    def __init__(self, *args, stored: Opportunity | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+
     def clean_competitors(self):
         return [c.strip() for c in (self.cleaned_data.get("competitors") or "").split(",") if c.strip()]
+
+    def clean(self):
+        """An open deal's close and go-live are still to come; a date left as it was stays
+        accepted (an overdue close is the stale flags' business), and a closed deal keeps its history."""
+        cleaned = super().clean()
+        if cleaned.get("status") != Opportunity.Status.OPEN:
+            return cleaned
+        for name in ("expected_close_date", "go_live_date"):
+            day = cleaned.get(name)
+            if day is None or (self.stored is not None and getattr(self.stored, name) == day):
+                continue
+            try:
+                check_planning_date(day, today=timezone.localdate())
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
 
     def changes(self, opportunity: Opportunity) -> dict:
         """Only the fields that differ from the stored deal, so an unchanged
@@ -231,7 +262,7 @@ class OpportunityEditForm(forms.Form):
 
 class ActivityQuickLogForm(forms.Form):
     kind = forms.ChoiceField(choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
-    occurred_on = forms.DateField(required=False, widget=DATE_INPUT, label="When")
+    occurred_on = forms.DateField(required=False, widget=DATE_INPUT, label="When", validators=[validate_in_horizon])
     stakeholders = forms.ModelMultipleChoiceField(
         queryset=Stakeholder.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Who took part"
     )

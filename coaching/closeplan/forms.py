@@ -4,6 +4,9 @@ what is allowed, and their reasons are put back on the right field."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
+
+from dealcoach.dates import check_planning_date, validate_in_horizon
 
 from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
 from .selectors import owner_stakeholders_for, owner_users_for
@@ -15,6 +18,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PlanCreateForm(forms.Form):
     go_live_date = forms.DateField(
         widget=DATE_INPUT,
+        validators=[validate_in_horizon],
         label="Customer's go-live date",
         help_text="Their date, not ours: the plan works back from it.",
     )
@@ -25,13 +29,29 @@ class PlanCreateForm(forms.Form):
         queryset=PlanTemplate.objects.order_by("name"), to_field_name="slug", empty_label=None
     )
 
+    def clean_go_live_date(self):
+        day = self.cleaned_data.get("go_live_date")
+        check_planning_date(day, today=timezone.localdate())
+        return day
+
 
 class PlanSettingsForm(forms.Form):
-    go_live_date = forms.DateField(widget=DATE_INPUT, label="Go-live date")
+    go_live_date = forms.DateField(widget=DATE_INPUT, label="Go-live date", validators=[validate_in_horizon])
     why_go_live_matters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why it matters"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, current_go_live=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_go_live = current_go_live
+
+    def clean_go_live_date(self):
+        # A go-live left as it was stays accepted (the plan may be live already); a new one is still to come.
+        day = self.cleaned_data.get("go_live_date")
+        if day != self.current_go_live:
+            check_planning_date(day, today=timezone.localdate())
+        return day
 
 
 def owner_choices(plan: ClosePlan) -> list[tuple[str, object]]:
@@ -66,7 +86,7 @@ class MilestoneForm(forms.Form):
         required=False, label="Must finish before", widget=forms.CheckboxSelectMultiple
     )
     owner = forms.ChoiceField(required=False)
-    done_on = forms.DateField(required=False, widget=DATE_INPUT, label="Done on")
+    done_on = forms.DateField(required=False, widget=DATE_INPUT, label="Done on", validators=[validate_in_horizon])
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, plan: ClosePlan, milestones, milestone: Milestone | None = None, **kwargs):
@@ -117,7 +137,7 @@ class MilestoneForm(forms.Form):
 
 
 class MarkDoneForm(forms.Form):
-    done_on = forms.DateField(widget=DATE_INPUT)
+    done_on = forms.DateField(widget=DATE_INPUT, validators=[validate_in_horizon])
 
 
 class ShareLinkForm(forms.Form):
