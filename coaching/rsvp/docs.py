@@ -129,7 +129,7 @@ def render_coaching_doc() -> str:
         "  contradicts one about outside influencers; the gap names the person.",
         "- **Process caps** hold Process below green, whatever else earned points: a wishful close date",
         "  (before the plan's earliest possible signing), a close date after `sign_by`, a plan at Propose or",
-        "  later with no customer approval step left (executive approval, procurement or legal review), and",
+        "  later with no approval step left after the decision (no procurement and no legal review), and",
         "  a plan validated only by someone who cannot sign (the confirming name is not an economic buyer,",
         "  decision maker, procurement or legal on the deal's map).",
         "- **Reference checks** are an activity kind (`reference_check`, in the browser and the API); synced",

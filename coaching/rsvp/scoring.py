@@ -314,12 +314,12 @@ def _judge_answer(view: DealView, rule: Rule) -> tuple[float, str | None, str | 
     if not credit:
         return 0.0, None, f"The rep answered '{label}'.", f"The rep answered '{label}'."
     evidenced = has_evidence(answer.evidence)
+    # Named by its question: two answers with the same words must not print the same evidence line.
+    asked = view.facts.questions.get(rule.question) or _DEFAULT_TEXTS.get(rule.question)
+    about = f" to {quote(asked.text, 60)}" if asked else ""
     if evidenced:
-        text = f"Answered '{label}': {quote(answer.evidence)}"
+        text = f"Answered '{label}'{about}: {quote(answer.evidence)}"
     else:
-        # Named by its question: two bare answers in one dimension must not print the same line.
-        asked = view.facts.questions.get(rule.question) or _DEFAULT_TEXTS.get(rule.question)
-        about = f" to {quote(asked.text, 60)}" if asked else ""
         text = f"Answered '{label}'{about} without evidence (partial credit)."
     if credit < 1:
         why = " with no evidence" if not evidenced else ""
