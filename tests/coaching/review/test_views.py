@@ -153,7 +153,7 @@ def test_it_runs_a_constant_number_of_queries(
     assert response.status_code == 200
     assert len(response.context["review"].heatmap.rows) == size
     # session, user, team members, attention ranking, totals, the rows shown, changes, slips per
-    # week (the session was saved less than a minute ago: no re-save, see dealcoach/sessions.py;
+    # week (the session was saved less than a minute ago: no re-save, see dealcoach/session_store.py;
     # stages, rates and holidays are cached by the first request)
     assert len(queries) == 8, "\n".join(q["sql"][:120] for q in queries)
 
