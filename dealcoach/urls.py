@@ -5,10 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .ops import health, metrics
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz/", views.healthz, name="healthz"),
+    path("healthz/", health.liveness, name="healthz"),
+    path("readyz/", health.readiness, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
@@ -34,4 +37,8 @@ urlpatterns = [
     path("", include("dealcoach.sync.urls")),
 ]
 
-handler404 = "dealcoach.api.base.not_found"
+# JSON under /api/, the usual pages elsewhere (dealcoach/api/errors.py).
+handler400 = "dealcoach.api.errors.bad_request"
+handler403 = "dealcoach.api.errors.permission_denied"
+handler404 = "dealcoach.api.errors.not_found"
+handler500 = "dealcoach.api.errors.server_error"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from dealcoach.permissions import visible_owner_ids_q
 from deals.propensity import propensity_expression
 
-from .models import Flag
+from .models import Flag, SweepRun
 
 STATUSES = ("open", "snoozed", "cleared")
 CENTS = Decimal("0.01")
@@ -145,3 +145,14 @@ def flag_counts_by_kind(flag_qs: QuerySet[Flag]) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["kind"]: row["n"] for row in rows}
+
+
+def sweep_latest_as_of() -> dt.date | None:
+    """The `as_of` date of the latest completed sweep (None before the first)."""
+    return SweepRun.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+
+
+def sweep_age_seconds() -> float | None:
+    """Seconds since the latest sweep finished (None before the first)."""
+    finished = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+    return None if finished is None else (timezone.now() - finished).total_seconds()

@@ -13,8 +13,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db import transaction
-from django.http import Http404, JsonResponse
-from django.views.defaults import page_not_found
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, serializers, status, viewsets
@@ -133,14 +132,6 @@ def document_authentication_errors(result, generator, request, public):
                     "content": error_ref,
                 })
     return result
-
-
-def not_found(request, exception=None):
-    """handler404: the API's one error shape for any unmatched /api/ URL, the
-    usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
 
 
 # --- pagination and ordering --------------------------------------------------------------
