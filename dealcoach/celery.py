@@ -8,6 +8,8 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 
+from dealcoach.processes import freeze_startup_objects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 
 app = Celery("dealcoach")
@@ -19,8 +21,6 @@ app.autodiscover_tasks()
 def prepare_worker_process(**kwargs) -> None:
     """Each pool process, once forked with the app loaded: freeze what startup loaded
     (dealcoach/processes.py), as web processes do (dealcoach/wsgi.py)."""
-    from dealcoach.processes import freeze_startup_objects
-
     freeze_startup_objects()
 
 HOUR = 60 * 60
@@ -39,6 +39,12 @@ app.conf.beat_schedule = {
         "task": "coaching.stale.tasks.sweep_stale_deals",
         "schedule": crontab(hour=4, minute=0),
         "options": {"expires": 20 * HOUR},
+    },
+    # The guarantee: from DEALCOACH_SWEEP_DUE_HOUR on, start the day's sweep if none completed.
+    "stale-sweep-guarantee-hourly": {
+        "task": "coaching.stale.tasks.ensure_daily_sweep",
+        "schedule": crontab(minute=40),
+        "options": {"expires": 30 * 60},
     },
     "review-pipeline-snapshot-weekly": {
         "task": "coaching.review.tasks.pipeline_snapshot_take",
@@ -62,12 +68,12 @@ app.conf.beat_schedule = {
     },
     # Webhook outbox: sends whatever the on-commit nudge missed (e.g. Redis was down).
     "sync-deliver-webhooks-every-minute": {
-        "task": "dealcoach.sync.tasks.deliver_webhooks",
+        "task": "sync.tasks.deliver_webhooks",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "sync-cleanup-hourly": {
-        "task": "dealcoach.sync.tasks.sync_cleanup",
+        "task": "sync.tasks.sync_cleanup",
         "schedule": crontab(minute=17),
         "options": {"expires": HOUR},
     },

@@ -34,7 +34,8 @@ urlpatterns = [
     path("", include("coaching.stale.urls")),
     path("", include("coaching.review.urls")),
     path("", include("coaching.sessions.urls")),
-    path("", include("dealcoach.sync.urls")),
+    path("", include("coaching.insights.urls")),
+    path("", include("sync.urls")),
 ]
 
 # JSON under /api/, the usual pages elsewhere (dealcoach/api/errors.py).

@@ -77,6 +77,7 @@ def plan_summary_for(
         changed_since_validation=plan.changed_since_validation,
         opportunity_id=plan.opportunity_id,
         expected_close_date=plan.opportunity.expected_close_date,
+        validated_by_name=plan.validated_by_name if plan.is_validated else "",
     )
 
 
@@ -115,6 +116,7 @@ def plan_summaries_with_next_milestone(
             changed_since_validation=plan.changed_since_validation,
             opportunity_id=plan.opportunity_id,
             expected_close_date=plan.opportunity.expected_close_date,
+            validated_by_name=plan.validated_by_name if plan.is_validated else "",
         )
         open_milestones = [m for m in schedule.milestones if m.done_on is None]
         next_milestone = min(open_milestones, key=lambda m: m.latest_finish, default=None)
@@ -186,6 +188,7 @@ def plan_detail(plan: ClosePlan, as_of: dt.date) -> PlanDetail:
             changed_since_validation=plan.changed_since_validation,
             opportunity_id=plan.opportunity_id,
             expected_close_date=plan.opportunity.expected_close_date,
+            validated_by_name=plan.validated_by_name if plan.is_validated else "",
         ),
         milestones=milestones,
         changes_since_validation=tuple(plan_changes_since_validation(plan)),

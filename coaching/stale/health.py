@@ -1,10 +1,10 @@
 """Readiness: has the daily stale sweep run on time?
 
-Flags are only as fresh as the last sweep. Once the sweep's hour (the beat
-schedule's `stale-sweep-daily`) plus DEALCOACH_SWEEP_GRACE_MINUTES has passed,
-a sweep for today must be recorded; before that, one for yesterday. A new
-installation is not blamed for sweeps due before it existed (its first
-migration)."""
+Flags are only as fresh as the last sweep. From DEALCOACH_SWEEP_DUE_HOUR on
+(the hour from which beat's `ensure_daily_sweep` insists on one), a completed
+sweep for today must exist; before that hour, one for yesterday. A new
+installation is not blamed for sweeps that were due before it existed (its
+first migration)."""
 
 from __future__ import annotations
 
@@ -19,41 +19,28 @@ from health_check.exceptions import ServiceUnavailable
 
 from dealcoach.ops.health import SyncCheck
 
-from .selectors import sweep_latest_as_of
-
-SWEEP_SCHEDULE_NAME = "stale-sweep-daily"
+from .selectors import sweep_done_today
 
 
-def sweep_due(*, now: dt.datetime, sweep_at: dt.time, grace: dt.timedelta) -> tuple[dt.date, dt.datetime]:
-    """The `as_of` of the latest sweep that should be done by `now` (aware,
-    local time), and the instant it was due."""
-    due_today = dt.datetime.combine(now.date(), sweep_at, tzinfo=now.tzinfo) + grace
+def sweep_due(*, now: dt.datetime, due_hour: int) -> tuple[dt.date, dt.datetime]:
+    """The day of the latest sweep that should be done by `now` (aware, local
+    time), and the instant it became due."""
+    due_today = dt.datetime.combine(now.date(), dt.time(due_hour), tzinfo=now.tzinfo)
     if now >= due_today:
         return now.date(), due_today
     return now.date() - dt.timedelta(days=1), due_today - dt.timedelta(days=1)
 
 
-def sweep_time_of_day() -> dt.time:
-    """When beat starts the daily sweep (first hour and minute of its crontab)."""
-    from dealcoach.celery import app
-
-    schedule = app.conf.beat_schedule[SWEEP_SCHEDULE_NAME]["schedule"]
-    return dt.time(min(schedule.hour), min(schedule.minute))
-
-
 def sweep_overdue_reason(*, now: dt.datetime | None = None) -> str | None:
     """None when the sweep is on time, else why it is not."""
     now = timezone.localtime(now or timezone.now())
-    grace = dt.timedelta(minutes=settings.DEALCOACH_SWEEP_GRACE_MINUTES)
-    expected, due_at = sweep_due(now=now, sweep_at=sweep_time_of_day(), grace=grace)
-    latest = sweep_latest_as_of()
-    if latest is not None and latest >= expected:
+    expected, due_at = sweep_due(now=now, due_hour=settings.DEALCOACH_SWEEP_DUE_HOUR)
+    if sweep_done_today(today=expected):
         return None
     installed_at = MigrationRecorder.Migration.objects.aggregate(first=Min("applied"))["first"]
-    if latest is None and installed_at is not None and installed_at > due_at:
+    if installed_at is not None and installed_at > due_at:
         return None
-    last = latest.isoformat() if latest else "never"
-    return f"The stale sweep for {expected.isoformat()} has not run (due by {due_at:%Y-%m-%d %H:%M}; last: {last})."
+    return f"The stale sweep for {expected.isoformat()} has not completed (due since {due_at:%Y-%m-%d %H:%M})."
 
 
 @dataclasses.dataclass

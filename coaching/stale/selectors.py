@@ -23,6 +23,13 @@ STATUSES = ("open", "snoozed", "cleared")
 CENTS = Decimal("0.01")
 
 
+def sweep_done_today(*, today: dt.date | None = None) -> bool:
+    """Whether a sweep for today (local date) has completed: a `SweepRun` is
+    written in the sweep's own transaction, so one exists only for a sweep that
+    committed. Readiness checks and the daily guarantee (tasks.ensure_daily_sweep) read it."""
+    return SweepRun.objects.filter(as_of=today or timezone.localdate()).exists()
+
+
 def flags_visible_to(user) -> QuerySet[Flag]:
     """Flags on the not-deleted deals `user` may see."""
     return Flag.objects.filter(opportunity__deleted_at__isnull=True).filter(
@@ -145,11 +152,6 @@ def flag_counts_by_kind(flag_qs: QuerySet[Flag]) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["kind"]: row["n"] for row in rows}
-
-
-def sweep_latest_as_of() -> dt.date | None:
-    """The `as_of` date of the latest completed sweep (None before the first)."""
-    return SweepRun.objects.order_by("-as_of").values_list("as_of", flat=True).first()
 
 
 def sweep_age_seconds() -> float | None:

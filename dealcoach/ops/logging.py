@@ -56,25 +56,3 @@ def logging_config(*, json: bool, level: str, app_level: str) -> dict:
             "django_structlog": {"handlers": ["console"], "level": app_level, "propagate": False},
         },
     }
-
-
-class LogRouteMiddleware:
-    """Bind the client's address (proxy-aware, dealcoach.security.client_ip) as
-    `ip`, and once the URL is resolved the matched pattern
-    (`/api/v1/accounts/<pk>/`, not the raw path with ids) as `route`, so log
-    lines group by endpoint."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from dealcoach.security import client_ip  # not at import: settings import this module
-
-        structlog.contextvars.bind_contextvars(ip=client_ip(request))
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if match is not None:
-            structlog.contextvars.bind_contextvars(route="/" + match.route if match.route else request.path)
-        return None

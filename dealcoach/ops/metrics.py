@@ -32,6 +32,8 @@ from prometheus_client import multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from dealcoach.celery import app
+
 logger = logging.getLogger("dealcoach.metrics")
 
 TASK_OUTCOMES = ("succeeded", "failed", "retried")
@@ -108,8 +110,6 @@ def _on_task_retry(sender=None, **kwargs) -> None:
 
 class TaskOutcomeCollector(Collector):
     def collect(self) -> Iterator[CounterMetricFamily]:
-        from dealcoach.celery import app
-
         app.loader.import_default_modules()  # every app's tasks module, as a worker loads them
         names = sorted(name for name in app.tasks if not name.startswith("celery."))
         keys = {(n, o): _TASK_KEY.format(task=n, outcome=o) for n in names for o in TASK_OUTCOMES}

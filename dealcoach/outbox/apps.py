@@ -9,6 +9,8 @@ class OutboxConfig(AppConfig):
     def ready(self):
         from dealcoach.ops.metrics import register_gauge
 
+        # Registers `outbox.deliver`, which services.py publishes by name.
+        from . import tasks  # noqa: F401
         from .selectors import outbox_backlog
 
         register_gauge("dealcoach_outbox_backlog", "Outbox messages the broker has not accepted yet.",

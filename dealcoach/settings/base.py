@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "dealcoach",
     "dealcoach.audit",
     "dealcoach.outbox",
-    "dealcoach.sync",
+    "sync",
     "accounts",
     "deals",
     "coaching.rsvp",
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "coaching.stale",
     "coaching.review",
     "coaching.sessions",
+    "coaching.insights",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     # X-Request-ID in, out, and on every log line of the request (dealcoach/ops/).
     "dealcoach.ops.requestid.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
-    "dealcoach.ops.logging.LogRouteMiddleware",
+    "dealcoach.ops.logcontext.LogContextMiddleware",
     "dealcoach.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dealcoach.security.AbsoluteSessionMiddleware",
     "dealcoach.audit.middleware.AuditContextMiddleware",
-    "dealcoach.api.idempotency.IdempotencyKeyMiddleware",
+    "sync.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -125,6 +126,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # the review page's grouped query is costed above jit_above_cost and spent 0.57 s of its
     # 0.72 s compiling expressions for 10k rows.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A cap on every statement of this process, in milliseconds: web processes get one by default
+    # (dealcoach/wsgi.py), so a request that still runs long is cut by PostgreSQL, not by the
+    # machine; workers, migrations and commands run without unless the environment sets it.
+    if statement_timeout_ms := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS") or 0):
+        DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={statement_timeout_ms}"
 # django-prometheus' backends: the same drivers, counting queries, their latency and errors.
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
     "django.db.backends.", "django_prometheus.db.backends.", 1
@@ -182,13 +188,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Longer than the longest task, so Redis does not redeliver a task still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Socket timeouts so a frozen Redis is noticed (and reconnected to) instead of blocking a read
+# forever; a health check ping on connections idle for 10 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_timeout": 10,
+    "socket_connect_timeout": 5,
+    "retry_on_timeout": True,
+    "health_check_interval": 10,
+}
+# A broker outage never stops the worker: it reconnects at startup and after a loss, for ever
+# (with Celery's back-off), and cancels the tasks it was running when the connection went — their
+# messages come back (acks late) and every task is safe to run twice.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- Coaching knobs -----------------------------------------------------------
 DEALCOACH_DECAY_HALF_LIFE_DAYS = int(os.environ.get("DEALCOACH_DECAY_HALF_LIFE_DAYS", "45"))
 DEALCOACH_ENGAGEMENT_WINDOW_DAYS = int(os.environ.get("DEALCOACH_ENGAGEMENT_WINDOW_DAYS", "60"))
 DEALCOACH_DEFAULT_CURRENCY = os.environ.get("DEALCOACH_DEFAULT_CURRENCY", "USD")
+# The stale sweep (beat, 04:00): a sweep that finds another holding its lock retries this many
+# seconds later; and if no sweep for today has completed by this hour, beat starts one.
+DEALCOACH_SWEEP_RETRY_SECONDS = int(os.environ.get("DEALCOACH_SWEEP_RETRY_SECONDS", "120"))
+DEALCOACH_SWEEP_DUE_HOUR = int(os.environ.get("DEALCOACH_SWEEP_DUE_HOUR", "6"))
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -216,11 +240,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "dealcoach.api.idempotency.document_idempotency_and_throttling",
+        "sync.idempotency.document_idempotency_and_throttling",
         "dealcoach.api.base.document_authentication_errors",
     ],
 }
-# Sync plumbing (dealcoach/sync): requests per token per window, e.g. "100/10s", "1000/m".
+# Sync plumbing (sync/): requests per token per window, e.g. "100/10s", "1000/m".
 DEALCOACH_API_RATE = os.environ.get("DEALCOACH_API_RATE", "100/10s")
 # Webhook URLs may point at private / loopback addresses (tests, on-premise receivers).
 DEALCOACH_WEBHOOKS_ALLOW_PRIVATE = env_bool("DEALCOACH_WEBHOOKS_ALLOW_PRIVATE", False)
@@ -281,17 +305,16 @@ LOGGING = logging_config(
 )
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # dealcoach.ops.requestid has vetted or made it
 DJANGO_STRUCTLOG_CELERY_ENABLED = True  # tasks log the request_id of the request that queued them
-DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # dealcoach.ops.logging binds the proxy-aware address
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # dealcoach.ops.logcontext binds the proxy-aware address
 
-# /readyz/: each must pass for this process to take traffic (dealcoach/ops/health.py).
+# /readyz/: each must pass for this process to take traffic (dealcoach/ops/health.py); the sweep
+# check wants today's sweep from DEALCOACH_SWEEP_DUE_HOUR on.
 DEALCOACH_READINESS_CHECKS = [
     "dealcoach.ops.health.DatabaseCheck",
     "dealcoach.ops.health.RedisCheck",
     "dealcoach.ops.health.MigrationsCheck",
     "coaching.stale.health.SweepCheck",
 ]
-# How long after its scheduled time the daily stale sweep may still be running before /readyz/ fails.
-DEALCOACH_SWEEP_GRACE_MINUTES = int(os.environ.get("DEALCOACH_SWEEP_GRACE_MINUTES", "120"))
 
 # Probes and the metrics scrape come over plain HTTP from inside the network: never redirect them.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]

@@ -77,29 +77,28 @@ def test_it_reports_migrations_not_applied(db):
         MigrationsCheck().check()
 
 
-def test_the_sweep_is_due_today_only_after_its_hour_and_grace():
+def test_the_sweep_is_due_today_only_from_its_due_hour():
     tz = dt.UTC
-    four = dt.time(4, 0)
-    grace = dt.timedelta(hours=2)
     before = dt.datetime(2026, 3, 10, 5, 59, tzinfo=tz)
     after = dt.datetime(2026, 3, 10, 6, 0, tzinfo=tz)
-    assert sweep_due(now=before, sweep_at=four, grace=grace) == (
-        dt.date(2026, 3, 9), dt.datetime(2026, 3, 9, 6, 0, tzinfo=tz))
-    assert sweep_due(now=after, sweep_at=four, grace=grace) == (dt.date(2026, 3, 10), after)
+    assert sweep_due(now=before, due_hour=6) == (dt.date(2026, 3, 9), dt.datetime(2026, 3, 9, 6, 0, tzinfo=tz))
+    assert sweep_due(now=after, due_hour=6) == (dt.date(2026, 3, 10), after)
 
 
-def test_it_reports_a_late_sweep_but_not_one_due_before_installation(db):
+def test_it_reports_a_late_sweep_but_not_one_due_before_installation(db, settings):
+    settings.DEALCOACH_SWEEP_DUE_HOUR = 6
+
     def installed_at(when):
         connection.cursor().execute("UPDATE django_migrations SET applied = %s", [when])
 
     installed_at(dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     with time_machine.travel(dt.datetime(2026, 3, 10, 7, 0, tzinfo=dt.UTC), tick=False):
-        assert "sweep for 2026-03-10 has not run" in sweep_overdue_reason()
+        assert "sweep for 2026-03-10 has not completed" in sweep_overdue_reason()
         sweep_done_today()
         assert sweep_overdue_reason() is None
     SweepRun.objects.all().delete()
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        assert "sweep for 2026-03-01 has not run" in sweep_overdue_reason()
-        # Installed at 10:00, after that day's 04:00 sweep (+ 2 h grace) was due: nothing expected yet.
+        assert "sweep for 2026-03-01 has not completed" in sweep_overdue_reason()
+        # Installed at 10:00, after that day's sweep was due (06:00): nothing expected yet.
         installed_at(dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC))
         assert sweep_overdue_reason() is None
