@@ -18,6 +18,7 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -92,6 +93,18 @@ def exception_handler(exc, context):
 def error_response(status_code: int, detail: str, errors: dict | None = None, *, code: str | None = None,
                    headers: dict | None = None) -> Response:
     return Response(error_body(status_code, detail, code=code, errors=errors), status=status_code, headers=headers)
+
+
+class JSONErrorsMixin:
+    """For views whose success is another type (CSV, iCalendar): an error goes
+    out as `application/json`, whatever the caller asked for, so that clients
+    (and generated ones) parse it as the API's error body."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -72,3 +72,13 @@ def test_it_answers_with_rate_limit_headers(alice, settings):
         refused = client.get("/api/v1/changes/")
     assert refused.status_code == 429 and refused.json()["code"] == "throttled"
     assert refused["RateLimit-Remaining"] == "0" and refused["Retry-After"] == "8"
+
+
+def test_exports_answer_their_errors_as_json(alice, charlie_deal):
+    client = client_for(alice)
+    base = f"/api/v1/opportunities/{charlie_deal.pk}/close-plan"
+    for export, accept in ((f"{base}/export.csv", "text/csv"), (f"{base}/export.ics", "text/calendar")):
+        response = client.get(export, HTTP_ACCEPT=accept)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["code"] == "not_found"

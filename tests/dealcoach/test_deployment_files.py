@@ -167,3 +167,20 @@ def test_production_refuses_a_weak_secret_key():
 def test_production_refuses_to_start_without_a_database_url():
     result = run_production_check({"SECRET_KEY": "k" * 20 + "Zq9-" * 10})
     assert result.returncode != 0 and "DATABASE_URL must be set" in result.stderr
+
+
+def test_production_reports_errors_to_sentry_when_a_dsn_is_set():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "SENTRY_DSN")}
+    env.update(DJANGO_SETTINGS_MODULE="dealcoach.settings.production", SECRET_KEY="k" * 20 + "Zq9-" * 10,
+               DATABASE_URL="postgres://x@127.0.0.1/x")
+    probe = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+
+    def sentry_active(dsn: str | None) -> str:
+        run_env = {**env, **({"SENTRY_DSN": dsn} if dsn else {})}
+        result = subprocess.run([sys.executable, "manage.py", "shell", "-c", probe], cwd=ROOT, env=run_env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    assert sentry_active("https://public-key@sentry.invalid/1") == "True"
+    assert sentry_active(None) == "False"
