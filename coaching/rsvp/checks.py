@@ -11,7 +11,7 @@ validated), and that fact's gap is the one to show. The points are lost all the 
 
 from __future__ import annotations
 
-from coaching.rsvp.view import (
+from coaching.rsvp.deal_view import (
     DealView,
     describe,
     is_quantified_value,

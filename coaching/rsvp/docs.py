@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from coaching.rsvp.anchors import ANCHOR_CHECKS, ANCHORS
+from coaching.rsvp.deal_view import ENGAGED_WITHIN_DAYS, MIN_EVIDENCE_CHARS
 from coaching.rsvp.priority import PRIORITY_TIERS
 from coaching.rsvp.questions import DEFAULT_QUESTIONS, DEFAULT_QUESTIONS_BY_KEY, DIMENSIONS
 from coaching.rsvp.rules import ANSWER, CAP, EARN, PENALTY, RULES_BY_DIMENSION, Rule
 from coaching.rsvp.scoring import AMBER_AT, GREEN_AT
-from coaching.rsvp.view import ENGAGED_WITHIN_DAYS, MIN_EVIDENCE_CHARS
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "coaching.md"
 

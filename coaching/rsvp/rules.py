@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coaching.rsvp import checks as c
+from coaching.rsvp.deal_view import DealView
 from coaching.rsvp.inputs import STAGE_LADDER
-from coaching.rsvp.view import DealView
 
 EARN = "earn"
 ANSWER = "answer"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from coaching.rsvp.anchors import assess_anchors
+from coaching.rsvp.deal_view import DealView, has_evidence, quote
 from coaching.rsvp.inputs import (  # noqa: F401  (re-exported: the scoring API in one place)
     ANSWER_CHOICES,
     STAGE_LADDER,
@@ -38,7 +39,6 @@ from coaching.rsvp.questions import (  # noqa: F401
     default_question_texts,
 )
 from coaching.rsvp.rules import ANSWER, CAP, EARN, PENALTY, RULES_BY_DIMENSION, Rule
-from coaching.rsvp.view import DealView, has_evidence, quote
 
 GREEN_AT = 70  # score >= 70 is green
 GAPS_SHOWN = 3  # gaps per dimension a page lists before "N more"

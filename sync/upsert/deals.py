@@ -279,7 +279,7 @@ def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, no
     return is_new or _read_written(opportunity) != before
 
 
-def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
+def opportunities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertResult]:
     """Create or update opportunities (and, when `roles` is given, their whole
     political map) by external id. One result per item, in input order."""
     results, batch = parse_batch(items, OPPORTUNITY_SPECS, read_only=OPPORTUNITY_READ_ONLY)
@@ -435,7 +435,7 @@ def _prepare_activities(*, actor, batch: list[Item]) -> None:
             item.extra["stakeholders"] = people
 
 
-def activities_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
+def activities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertResult]:
     """Create or update activities by external id. One result per item, in input order."""
     results, batch = parse_batch(items, ACTIVITY_SPECS, read_only=ACTIVITY_READ_ONLY)
     _prepare_activities(actor=actor, batch=batch)
