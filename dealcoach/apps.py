@@ -9,6 +9,9 @@ class DealcoachConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
+        # Connects the Celery task-outcome counters in web and worker processes alike.
+        from dealcoach.ops import metrics  # noqa: F401
+
         from .models import ExchangeRate
         from .rates.selectors import rates_forget
 
