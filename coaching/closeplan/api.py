@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.errors import error_response
+from dealcoach.api.etag import check_if_match_syntax
 from dealcoach.dates import OUT_OF_HORIZON, horizon_error
 from deals.selectors import opportunity_get_for_user
 
@@ -182,6 +183,7 @@ def _expected_version(request, plan: ClosePlan) -> int | None:
     header = request.headers.get("If-Match")
     if not header or header.strip() == "*":
         return None
+    check_if_match_syntax(header)
     versions = []
     for tag in header.split(","):
         match = ETAG_PATTERN.match(tag.strip())
@@ -409,6 +411,15 @@ class _PassthroughRenderer(BaseRenderer):
         return json.dumps(data)
 
 
+class _ExportAPI(APIView):
+    """An export answers its file type; its errors answer JSON (application/json), as documented."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 class CSVRenderer(_PassthroughRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -419,7 +430,7 @@ class ICSRenderer(_PassthroughRenderer):
     format = "ics"
 
 
-class ClosePlanCSVAPI(APIView):
+class ClosePlanCSVAPI(_ExportAPI):
     renderer_classes = [CSVRenderer, JSONRenderer]
 
     @extend_schema(
@@ -427,7 +438,8 @@ class ClosePlanCSVAPI(APIView):
         tags=["close plan"],
         summary="The plan as CSV: one row per milestone with every computed date",
         parameters=[AS_OF],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 404: ERRORS_404},
+        responses={(200, "text/csv"): OpenApiTypes.STR, (400, "application/json"): ERRORS_400,
+                   (404, "application/json"): ERRORS_404},
     )
     def get(self, request, opportunity_id: int):
         as_of = _as_of(request)
@@ -436,14 +448,14 @@ class ClosePlanCSVAPI(APIView):
         return csv_response(plan_detail(plan, as_of), export_filename(plan))
 
 
-class ClosePlanICSAPI(APIView):
+class ClosePlanICSAPI(_ExportAPI):
     renderer_classes = [ICSRenderer, JSONRenderer]
 
     @extend_schema(
         operation_id="close_plan_export_ics",
         tags=["close plan"],
         summary="The plan as iCalendar: one all-day event per milestone at its latest finish",
-        responses={(200, "text/calendar"): OpenApiTypes.STR, 404: ERRORS_404},
+        responses={(200, "text/calendar"): OpenApiTypes.STR, (404, "application/json"): ERRORS_404},
     )
     def get(self, request, opportunity_id: int):
         opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)

@@ -3,6 +3,7 @@
 Django ValidationErrors raised by services become 400s naming the field, so a
 bad value never turns into a 500."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -20,6 +21,9 @@ def validation_error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):  # a body without Content-Length that grew past the limit
+        return error_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "The request body is too large.",
+                              code="request_too_large")
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_dict(exc))
     if isinstance(exc, Http404):
@@ -38,8 +42,10 @@ def exception_handler(exc, context):
     return response
 
 
-def error_response(status_code: int, detail: str, errors: dict | None = None) -> Response:
+def error_response(status_code: int, detail: str, errors: dict | None = None, *, code: str | None = None) -> Response:
     body = {"detail": detail}
+    if code:
+        body["code"] = code
     if errors:
         body["errors"] = errors
     return Response(body, status=status_code)
