@@ -47,6 +47,8 @@ def demo_pages() -> list[tuple[str, str | None, str]]:
         ("close-plan", rep, f"/deals/{deal.pk}/plan/"),
         ("import", rep, "/import/"),
         ("review", manager, "/review/"),
+        ("coaching-cadence", manager, "/review/coaching/"),
+        ("insights", manager, "/insights/"),
         ("coaching-session", manager, f"/coaching-sessions/{session.pk}/"),
         ("coaching-sheet", manager, f"/deals/{session.opportunity_id}/coaching-sheet/"),
         ("buyer", None, f"/share/plan/{share_link_token(link)}/"),
