@@ -10,7 +10,12 @@ A write that sends `If-Match` must name the current tag (or `*`), else it gets
         ...write...
 
 The tags are weak (the representation may change formatting without the row
-changing), and If-Match compares the opaque part, ignoring the W/ prefix."""
+changing), and If-Match compares the opaque part, ignoring the W/ prefix.
+
+This is the API's one If-Match reader and one 412. A resource whose version is
+not its row's `updated_at` (the close plan: a version number the service checks
+under its own lock) reads the listed tags with `if_match_tags` and raises the
+same `PreconditionFailed`."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -44,23 +49,32 @@ ENTITY_TAG = re.compile(r'\s*(?:W/)?"[\x21\x23-\x7e]*"\s*')
 
 
 def check_if_match_syntax(header: str) -> None:
-    """A malformed If-Match is bad input (400), not a failed precondition (412)."""
+    """A malformed If-Match is bad input (400 naming the header), not a failed precondition (412)."""
     if header.strip() == "*" or all(ENTITY_TAG.fullmatch(tag) for tag in header.split(",")):
         return
     raise ValidationError({"If-Match": ['Send "*" or the ETag you read, e.g. W/"42-1767225600000000".']},
                           code="invalid_if_match")
 
 
-def if_match_satisfied(header: str | None, obj) -> bool:
-    """True when there is no If-Match, or it lists `*` or the object's current tag.
-    `obj=None` (no such row) satisfies only an absent header. A malformed header is a 400."""
+def if_match_tags(header: str | None) -> list[str] | None:
+    """The opaque tags an If-Match header lists (W/ dropped); None when there is
+    no header or it lists `*` (any version will do). A malformed header is a 400."""
     if not header:
-        return True
+        return None
     check_if_match_syntax(header)
     tags = [_opaque(t) for t in header.split(",") if t.strip()]
+    return None if "*" in tags else tags
+
+
+def if_match_satisfied(header: str | None, obj) -> bool:
+    """True when there is no If-Match, or it lists `*` or the object's current tag.
+    `obj=None` (no such row) satisfies only an absent header."""
+    if not header:
+        return True
+    tags = if_match_tags(header)
     if obj is None:
         return False
-    return "*" in tags or _opaque(etag_for(obj)) in tags
+    return tags is None or _opaque(etag_for(obj)) in tags
 
 
 def check_if_match(request, obj) -> None:

@@ -25,7 +25,7 @@ def refusal(request, status: int, detail: str, *, code: str, errors: dict | None
 def body_too_large(request) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return refusal(request, 413, f"The request body is larger than {limit // 1024} KB; send less per request.",
-                   code="request_too_large")
+                   code="payload_too_large")
 
 
 class RequestSanityMiddleware:

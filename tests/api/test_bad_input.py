@@ -50,7 +50,7 @@ def test_it_refuses_nul_characters_in_the_url_with_400(client, alice):
 def test_it_answers_an_oversized_body_with_413_in_json(alice, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = client_for(alice).post("/api/v1/accounts/", {"name": "x" * 2000}, format="json")
-    assert response.status_code == 413 and response.json()["code"] == "request_too_large"
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
 def test_it_refuses_a_forged_cursor_with_a_plain_message(alice):
