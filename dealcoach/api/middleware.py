@@ -10,15 +10,14 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
+from dealcoach.api.errors import error_body
+
 API_PREFIX = "/api/"
 
 
 def refusal(request, status: int, detail: str, *, code: str, errors: dict | None = None) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        body = {"detail": detail, "code": code}
-        if errors:
-            body["errors"] = errors
-        return JsonResponse(body, status=status)
+        return JsonResponse(error_body(status, detail, code=code, errors=errors), status=status)
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
 
 
