@@ -31,16 +31,19 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncQuarter
+from django.utils import timezone
 
 from coaching.closeplan.models import ClosePlan
 from coaching.review.models import PipelineSnapshot
 from coaching.review.periods import quarter_bounds
 from coaching.review.selectors import review_stages
 from coaching.rsvp.models import ScoreSnapshot
+from dealcoach.dates import week_start
 from dealcoach.lookups import AnyOf
 from dealcoach.permissions import visible_owner_ids_q
 from deals.models import Activity, Opportunity, OpportunityFieldChange, Stage
 
+from .models import ForecastWeek
 from .scope import InsightsScope
 
 DIMENSIONS = ("relationships", "strategy", "value", "process")
@@ -196,18 +199,29 @@ class WeeklyForecast:
     propensity: float  # amount × propensity (stage probability decayed by silence)
 
 
-def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
-    """Summed in SQL per (week, owner, currency) from the pipeline snapshots
-    of the period's weeks. One query."""
+def _period_weeks(scope: InsightsScope) -> list[dt.date]:
+    week = week_start(scope.start)
+    if week < scope.start:
+        week += dt.timedelta(days=7)
+    weeks = []
+    while week <= scope.end:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    return weeks
+
+
+def _summed_snapshots(owner_ids: list[int], weeks: list[dt.date]) -> list[WeeklyForecast]:
+    """Each (week, owner, currency)'s forecasts for the week's quarter, summed in SQL from the
+    pipeline snapshots (through their (owner, week) index)."""
+    if not owner_ids or not weeks:
+        return []
     in_quarter = Q(close_quarter=F("week_quarter"))
     counted = in_quarter & ~Q(forecast_category__in=["omitted", "closed"])
     probability = Cast(F("stage__probability"), FloatField()) / 100.0
     amount = Cast(F("amount"), FloatField())
     rows = (
-        PipelineSnapshot.objects.filter(
-            owner_id__in=scope.owner_ids, week__gte=scope.start, week__lte=scope.end, status="open",
-            expected_close_date__isnull=False,
-        )
+        PipelineSnapshot.objects.filter(owner_id__in=owner_ids, week__in=weeks, status="open",
+                                        expected_close_date__isnull=False)
         .order_by()
         .annotate(close_quarter=TruncQuarter("expected_close_date"), week_quarter=TruncQuarter("week"))
         .values("week", "owner_id", "currency")
@@ -222,6 +236,39 @@ def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
     )
     return [WeeklyForecast(_as_date(week), owner, currency, float(c), float(b), float(w), float(p))
             for week, owner, currency, c, b, w, p in rows]
+
+
+def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
+    """Every owner's weekly forecasts over the period. Finished weeks come from
+    `ForecastWeek` (summed from their snapshot the first time they are read,
+    and stored); the current week, still being snapshotted, is summed live.
+    Two queries, three when a finished week is read for the first time."""
+    weeks = _period_weeks(scope)
+    this_week = week_start(scope.as_of)
+    finished = [week for week in weeks if week < this_week]
+    stored = list(ForecastWeek.objects.filter(owner_id__in=scope.owner_ids, week__in=finished)
+                  .values_list("week", "owner_id", "currency", "commit", "best_case", "weighted", "propensity"))
+    known = {(week, owner) for week, owner, *_ in stored}
+    missing = {(week, owner) for week in finished for owner in scope.owner_ids} - known
+    current = [this_week] if this_week in weeks else []
+    owners_to_sum = scope.owner_ids if current else sorted({owner for _, owner in missing})
+    summed = _summed_snapshots(owners_to_sum, sorted({week for week, _ in missing} | set(current)))
+    if missing:
+        now = timezone.now()
+        new = [r for r in summed if (r.week, r.owner_id) in missing]
+        found = {(r.week, r.owner_id) for r in new}
+        ForecastWeek.objects.bulk_create(
+            [ForecastWeek(week=r.week, owner_id=r.owner_id, currency=r.currency, commit=r.commit,
+                          best_case=r.best_case, weighted=r.weighted, propensity=r.propensity, computed_at=now)
+             for r in new]
+            + [ForecastWeek(week=week, owner_id=owner, currency="", computed_at=now)
+               for week, owner in sorted(missing - found)],
+            ignore_conflicts=True,  # another request summed the same week meanwhile: same numbers
+        )
+    rows = [WeeklyForecast(week, owner, currency, c, b, w, p)
+            for week, owner, currency, c, b, w, p in stored if currency]
+    rows += [r for r in summed if (r.week, r.owner_id) in missing or r.week == this_week]
+    return sorted(rows, key=lambda r: (r.week, r.owner_id, r.currency))
 
 
 def won_by_quarter(scope: InsightsScope) -> dict[tuple[dt.date, int, str], float]:
