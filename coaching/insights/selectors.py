@@ -2,11 +2,11 @@
 `InsightsScope` (the owners the viewer may see, the period).
 
 A constant handful of queries whatever the size of the team: the closed deals
-of the period come back as one row each, with the RSVP snapshot ids they
-stood at (at Propose entry, 4 weeks before close, at close) found by
-correlated subqueries on the snapshots' (deal, week) index; the weekly
-forecasts are summed in SQL from the pipeline snapshots, never read row by
-row.
+of the period come back as one row each, with the RSVP scores they stood at
+(at Propose entry, 4 weeks before close, at close) found by correlated
+subqueries on the snapshots' (deal, week) index; the weekly forecasts of
+finished weeks are summed in SQL once and kept (`ForecastWeek`), the current
+week's summed live; nothing is read row by row per snapshot.
 
 A closed deal's close date is its expected close date, as everywhere in the
 app (the review's "closed this quarter" counts won deals the same way).
@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import (
+    BigIntegerField,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -80,16 +81,34 @@ def _scope_deals(scope: InsightsScope):
     return Opportunity.objects.alive().filter(visible_owner_ids_q(scope.viewer), owner_id__in=scope.owner_ids)
 
 
+# A snapshot's five scores (each 0-100) packed into one integer, three digits each, so the
+# correlated subquery that finds a deal's snapshot returns its scores too: one index probe per
+# deal and moment, and no second query fetching thousands of snapshots by id.
+PACK = 1000
+
+
 def _snapshot_before(day) -> Subquery:
-    """The id of the deal's latest score snapshot taken on or before `day`."""
+    """The scores of the deal's latest snapshot taken on or before `day`, packed (see `unpack_scores`)."""
+    packed = Cast(SCORE_COLUMNS[0], BigIntegerField())  # the columns are smallints: widen before multiplying
+    for column in SCORE_COLUMNS[1:]:
+        packed = packed * PACK + F(column)
     return Subquery(
         ScoreSnapshot.objects.filter(opportunity=OuterRef("pk"), week__lte=day)
-        .order_by("-week").values("id")[:1]
+        .order_by("-week").annotate(packed=ExpressionWrapper(packed, output_field=BigIntegerField()))
+        .values("packed")[:1]
     )
 
 
+def unpack_scores(packed: int) -> dict[str, int]:
+    values = []
+    for _ in SCORE_COLUMNS:
+        packed, value = divmod(packed, PACK)
+        values.append(value)
+    return dict(zip(SCORE_COLUMNS, reversed(values), strict=True))
+
+
 def closed_deals(scope: InsightsScope) -> list[ClosedDeal]:
-    """The deals won or lost in the period, one row each. Two queries."""
+    """The deals won or lost in the period, one row each. One query."""
     if "closed" in scope.memo:
         return scope.memo["closed"]
     ordered = stages(scope)
@@ -125,18 +144,11 @@ def closed_deals(scope: InsightsScope) -> list[ClosedDeal]:
                      "expected_close_date", "validated_plan", "economic_buyer",
                      "propose_snapshot", "before_close_snapshot", "at_close_snapshot")
     )
-    rows = list(rows)
-    snapshot_ids = {sid for row in rows for sid in row[11:14] if sid is not None}
-    snapshots = {
-        sid: dict(zip(SCORE_COLUMNS, values, strict=True))
-        for sid, *values in ScoreSnapshot.objects.filter(AnyOf(F("id"), sorted(snapshot_ids)))
-        .values_list("id", *SCORE_COLUMNS)
-    } if snapshot_ids else {}
     deals = []
     for (pk, name, owner_id, amount, currency, status, reason, stage_id, closed_on, validated, buyer,
          *moment_ids) in rows:
-        scores = {moment: snapshots[sid] for moment, sid in zip(MOMENTS, moment_ids, strict=True)
-                  if sid is not None and sid in snapshots}
+        scores = {moment: unpack_scores(packed) for moment, packed in zip(MOMENTS, moment_ids, strict=True)
+                  if packed is not None}
         deals.append(ClosedDeal(
             id=pk, name=name, owner_id=owner_id, amount=float(amount), currency=currency,
             won=status == Opportunity.Status.WON, lost_reason=reason, stage_slug=slug_of.get(stage_id, ""),
@@ -146,16 +158,16 @@ def closed_deals(scope: InsightsScope) -> list[ClosedDeal]:
     return deals
 
 
-def stage_entries(scope: InsightsScope) -> dict[int, dict[str, dt.datetime]]:
-    """deal id -> {stage slug: when it first entered that stage}, for the closed deals. One query."""
+def stage_entries(scope: InsightsScope) -> dict[int, dict[str, dt.date]]:
+    """deal id -> {stage slug: the day it first entered that stage}, for the closed deals. One query."""
     ids = [deal.id for deal in closed_deals(scope)]
-    entries: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
+    entries: dict[int, dict[str, dt.date]] = defaultdict(dict)
     if not ids:
         return entries
     rows = (
         OpportunityFieldChange.objects.filter(AnyOf(F("opportunity_id"), ids), field="stage")
         .exclude(new_value="").order_by()
-        .values_list("opportunity_id", "new_value").annotate(first=Min("changed_at"))
+        .values_list("opportunity_id", "new_value").annotate(first=Min(TruncDate("changed_at")))
     )
     for deal_id, slug, first in rows:
         entries[deal_id][slug] = first
