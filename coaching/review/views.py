@@ -67,7 +67,7 @@ def weekly(request):
 @require_GET
 def queue_more(request):
     scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
-    queue = exception_queue(scope, offset=_offset(request))
+    queue = exception_queue(scope, offset=_offset(request), sort=scope.sort)
     return render(request, "review/_partials/queue_rows.html", {"queue": queue, "scope": scope})
 
 

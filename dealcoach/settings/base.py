@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "CRM sync and coaching API. Authenticate with `Authorization: Bearer <token>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the ISO 4217 choices, whichever field (base / quote / reporting currency) uses them.
+    "ENUM_NAME_OVERRIDES": {"CurrencyEnum": "dealcoach.models.CURRENCY_CHOICES"},
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
