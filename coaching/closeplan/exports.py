@@ -7,13 +7,14 @@ re-importing an updated export moves the events instead of duplicating them.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
 from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+from dealcoach.spreadsheet import spreadsheet_writer
 
 from .models import ClosePlan
 from .selectors import PlanDetail
@@ -38,24 +39,18 @@ CSV_COLUMNS = (
 SIDE_LABELS = {"customer": "Customer", "ours": "Ours", "both": "Both"}
 
 
-def _cell(value) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ would be run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def plan_csv(detail: PlanDetail) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = spreadsheet_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in detail.milestones:
         s = row.scheduled
         writer.writerow(
             [
                 s.key,
-                _cell(s.name),
+                s.name,
                 s.side,
-                _cell(row.owner_name),
+                row.owner_name,
                 row.owner_kind or "",
                 s.duration_days,
                 " ".join(s.depends_on),
