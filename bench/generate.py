@@ -65,8 +65,8 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
         cursor.execute("SET synchronous_commit = off")
     progress(f"Generating {opportunities:,} deals, {accounts:,} accounts (as of {as_of})")
     step("teams", """
-        INSERT INTO dealcoach_team (id, name, coaching_cadence_days, coaching_min_amount)
-        SELECT t, 'Bench team ' || t, 14, 0 FROM generate_series(1, %s) t""", [teams])
+        INSERT INTO dealcoach_team (id, name, coaching_cadence_days, coaching_min_amount, reporting_currency)
+        SELECT t, 'Bench team ' || t, 14, 0, 'USD' FROM generate_series(1, %s) t""", [teams])
     # Users: managers get ids 1..teams, reps after them.
     user_cols = ("password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
                  "date_joined, role, team_id")
