@@ -37,6 +37,14 @@ from dataclasses import dataclass
 SIGNING_KEY = "contract_signed"
 GO_LIVE_KEY = "go_live"
 SIDES = ("customer", "ours", "both")
+# Deal roles with authority to buy: a plan confirmed by anyone else is confirmed,
+# but not yet by someone who can sign.
+SIGNING_ROLES = frozenset({"economic_buyer", "decision_maker", "procurement", "legal"})
+
+
+def can_sign(role: str | None) -> bool:
+    """Whether someone in this deal role can commit the customer to the plan."""
+    return role in SIGNING_ROLES
 
 
 class ScheduleError(ValueError):
@@ -132,6 +140,13 @@ class PlanSummary:
     # Filled in by the selectors, so a template can show the forecast links on its own.
     opportunity_id: int | None = None
     expected_close_date: dt.date | None = None
+    # Who confirmed ("Jane Buyer, CFO"), and whether their role on the deal can sign.
+    validated_by: str = ""
+    validated_by_can_sign: bool = False
+
+    @property
+    def validated_by_someone_who_can_sign(self) -> bool:
+        return self.validated and self.validated_by_can_sign
 
     @property
     def at_risk(self) -> bool:
@@ -173,6 +188,8 @@ def summarize(
     changed_since_validation: bool,
     opportunity_id: int | None = None,
     expected_close_date: dt.date | None = None,
+    validated_by: str = "",
+    validated_by_can_sign: bool = False,
 ) -> PlanSummary:
     return PlanSummary(
         go_live_date=schedule.go_live_date,
@@ -185,6 +202,8 @@ def summarize(
         overdue_milestone_keys=tuple(m.key for m in schedule.milestones if m.is_overdue(as_of)),
         opportunity_id=opportunity_id,
         expected_close_date=expected_close_date,
+        validated_by=validated_by,
+        validated_by_can_sign=validated_by_can_sign,
     )
 
 

@@ -69,6 +69,8 @@ TRACKED: dict[str, Tracked] = {
         "close_plan", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
     ),
     "closeplan.milestone": Tracked("close_plan_milestone", lambda row: _plan_scope(row["plan_id"])),
+    # Everything a buyer does on a shared plan, with the stakeholder who did it.
+    "closeplan.buyeraction": Tracked("close_plan_buyer_action", lambda row: _plan_scope(row["plan_id"])),
     "coaching_sessions.coachingsession": Tracked(
         "coaching_session", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
     ),
