@@ -62,12 +62,12 @@ app.conf.beat_schedule = {
     },
     # Webhook outbox: sends whatever the on-commit nudge missed (e.g. Redis was down).
     "sync-deliver-webhooks-every-minute": {
-        "task": "dealcoach.sync.tasks.deliver_webhooks",
+        "task": "sync.tasks.deliver_webhooks",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "sync-cleanup-hourly": {
-        "task": "dealcoach.sync.tasks.sync_cleanup",
+        "task": "sync.tasks.sync_cleanup",
         "schedule": crontab(minute=17),
         "options": {"expires": HOUR},
     },

@@ -31,7 +31,7 @@ urlpatterns = [
     path("", include("coaching.stale.urls")),
     path("", include("coaching.review.urls")),
     path("", include("coaching.sessions.urls")),
-    path("", include("dealcoach.sync.urls")),
+    path("", include("sync.urls")),
 ]
 
 handler404 = "dealcoach.api.base.not_found"

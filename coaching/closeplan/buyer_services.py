@@ -30,8 +30,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape, linebreaks
 
 from accounts.models import Stakeholder
-from dealcoach.sync.webhooks import webhooks_emit
 from deals.signals import announce_deal_changed
+from sync.webhooks import webhooks_emit
 
 from . import services
 from .models import BuyerAccess, BuyerAction, ClosePlan, DateProposal, Milestone, PlanComment, ShareLink

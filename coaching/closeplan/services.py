@@ -20,10 +20,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Stakeholder
-from dealcoach.sync.webhooks import webhooks_emit
 from deals.models import Opportunity
 from deals.services import opportunity_update
 from deals.signals import announce_deal_changed
+from sync.webhooks import webhooks_emit
 
 from .checks import (
     KEY_PATTERN,

@@ -114,8 +114,8 @@ def _incremental_base(as_of: dt.date, fingerprint: str) -> SweepRun | None:
 def _emit_flag_webhooks(*, at: dt.datetime) -> int:
     """Queue flag.raised / flag.cleared webhooks for this sweep's changes, in
     its transaction. Nothing is read unless someone subscribed to flag events."""
-    from dealcoach.sync.models import WebhookSubscription
-    from dealcoach.sync.webhooks import WebhookEvent, webhooks_emit_many
+    from sync.models import WebhookSubscription
+    from sync.webhooks import WebhookEvent, webhooks_emit_many
 
     subscribed = {e for events in WebhookSubscription.objects.filter(active=True).values_list("events", flat=True)
                   for e in events if e.startswith("flag.")}

@@ -3,13 +3,12 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("accounts.api_urls")),
-    path("", include("deals.api_urls")),
+    path("", include("sync.resources.urls")),
     path("", include("coaching.rsvp.api_urls")),
     path("", include("coaching.closeplan.api_urls")),
     path("", include("coaching.stale.api_urls")),
     path("", include("coaching.review.api_urls")),
     path("", include("coaching.sessions.api_urls")),
     path("", include("dealcoach.audit.api_urls")),
-    path("", include("dealcoach.sync.api_urls")),
+    path("", include("sync.api_urls")),
 ]

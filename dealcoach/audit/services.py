@@ -253,7 +253,7 @@ def _changes_sql(fields: list[models.Field], columns: list[str]) -> str:
 
 
 class WrittenRowsAudit:
-    """The audit trail of a set-based write (`dealcoach.upsert.run_upsert`): one
+    """The audit trail of a set-based write (`sync.upsert.engine.run_upsert`): one
     event per created or changed row, with the same actions and `{field: [old,
     new]}` changes as `audit_record_bulk`. Call `remember` with the rows about to
     change before the write and `record` with the written ids after it, in the

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "dealcoach",
     "dealcoach.audit",
     "dealcoach.outbox",
-    "dealcoach.sync",
+    "sync",
     "accounts",
     "deals",
     "coaching.rsvp",
@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dealcoach.security.AbsoluteSessionMiddleware",
     "dealcoach.audit.middleware.AuditContextMiddleware",
-    "dealcoach.api.idempotency.IdempotencyKeyMiddleware",
+    "sync.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -199,11 +199,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "dealcoach.api.idempotency.document_idempotency_and_throttling",
+        "sync.idempotency.document_idempotency_and_throttling",
         "dealcoach.api.base.document_authentication_errors",
     ],
 }
-# Sync plumbing (dealcoach/sync): requests per token per window, e.g. "100/10s", "1000/m".
+# Sync plumbing (sync/): requests per token per window, e.g. "100/10s", "1000/m".
 DEALCOACH_API_RATE = os.environ.get("DEALCOACH_API_RATE", "100/10s")
 # Webhook URLs may point at private / loopback addresses (tests, on-premise receivers).
 DEALCOACH_WEBHOOKS_ALLOW_PRIVATE = env_bool("DEALCOACH_WEBHOOKS_ALLOW_PRIVATE", False)

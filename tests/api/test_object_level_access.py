@@ -50,7 +50,7 @@ def world(alice, bob):
     from coaching.closeplan.services import plan_create_from_template
     from coaching.sessions.services import coaching_session_open, commitment_add
     from coaching.stale.models import Flag
-    from dealcoach.sync.models import WebhookSubscription
+    from sync.models import WebhookSubscription
 
     account = AccountFactory(owner=alice, name=f"{MARK} account", external_id=f"{MARK}-acc")
     person = StakeholderFactory(account=account, name=f"{MARK} person", external_id=f"{MARK}-stk")

@@ -19,12 +19,12 @@ from django.db import connection
 
 from dealcoach.celery import app as celery_app
 from dealcoach.outbox.models import OutboxMessage
-from dealcoach.sync.models import WebhookDelivery
-from dealcoach.sync.webhooks import webhook_subscription_create
 from deals.forms import OpportunityEditForm
+from sync.models import WebhookDelivery
+from sync.webhooks import webhook_subscription_create
 from tests.api.conftest import client_for
-from tests.api.test_sync_webhooks import Receiver
 from tests.factories import AccountFactory, OpportunityFactory
+from tests.sync.test_webhooks import Receiver
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services,
               pytest.mark.usefixtures("migration_rows")]

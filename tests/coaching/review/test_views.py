@@ -12,7 +12,7 @@ from coaching.closeplan.services import plan_create_from_template
 from coaching.review.cache import review_all_changed
 from coaching.review.services import pipeline_snapshot_take
 from deals.services import opportunity_update
-from deals.upsert import opportunities_upsert
+from sync.upsert.deals import opportunities_upsert
 from tests.coaching.review.conftest import ANCHORED, LAST_WEEK, QUESTIONS, give_flag, give_score
 from tests.coaching.review.helpers import deal
 from tests.factories import UserFactory

@@ -4,7 +4,7 @@ caller's external id — the services behind `PUT .../external/{id}/`,
 specs) of the deals API and the single-object writes the API views use.
 
 A batch is validated in plain Python, references are resolved with one query
-per kind, and rows are written set-based (see `dealcoach.upsert`). Field
+per kind, and rows are written set-based (see `sync.upsert.engine`). Field
 history is recorded for bulk updates too, and `announce_deal_changed` is
 called once per batch."""
 
@@ -19,12 +19,32 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to, stakeholders_visible_to
-from accounts.upsert import live, resolve_owners, resolve_refs
 from dealcoach.audit.context import current_audit_context
 from dealcoach.audit.services import audit_record_bulk, audit_snapshot_rows
 from dealcoach.bulk import copy_rows
 from dealcoach.currencies import CURRENCY_CODES
-from dealcoach.fieldspecs import (
+from dealcoach.permissions import visible_owner_ids_q
+from deals.models import (
+    ACTIVITY_KIND_VALUES,
+    INFLUENCE_VALUES,
+    ROLE_VALUES,
+    STANCE_VALUES,
+    Activity,
+    DealRole,
+    ForecastCategory,
+    Opportunity,
+    OpportunityFieldChange,
+    Stage,
+)
+from deals.selectors import opportunities_visible_to
+from deals.services import (
+    _apply_status_rules,
+    _tracked_text,
+    normalise_competitors,
+    opportunities_refresh_engagement,
+)
+from deals.signals import announce_deal_changed
+from sync.fieldspecs import (
     Boolean,
     Date,
     DecimalString,
@@ -35,8 +55,8 @@ from dealcoach.fieldspecs import (
     Text,
     Timestamp,
 )
-from dealcoach.permissions import visible_owner_ids_q
-from dealcoach.upsert import (
+from sync.upsert.accounts import live, resolve_owners, resolve_refs
+from sync.upsert.engine import (
     CREATED,
     UNCHANGED,
     UPDATED,
@@ -49,27 +69,6 @@ from dealcoach.upsert import (
     require,
     run_upsert,
 )
-
-from .models import (
-    ACTIVITY_KIND_VALUES,
-    INFLUENCE_VALUES,
-    ROLE_VALUES,
-    STANCE_VALUES,
-    Activity,
-    DealRole,
-    ForecastCategory,
-    Opportunity,
-    OpportunityFieldChange,
-    Stage,
-)
-from .selectors import opportunities_visible_to
-from .services import (
-    _apply_status_rules,
-    _tracked_text,
-    normalise_competitors,
-    opportunities_refresh_engagement,
-)
-from .signals import announce_deal_changed
 
 LONG_TEXT = 10_000
 
@@ -507,7 +506,7 @@ def opportunity_write(
     """Create (opportunity=None) or update one deal from an API body, through
     the same services the browser uses; `roles`, when given, replaces the whole
     political map. Call inside a transaction holding the deal's row lock."""
-    from .services import opportunity_create, opportunity_update
+    from deals.services import opportunity_create, opportunity_update
 
     specs = {**OPPORTUNITY_SPECS, **(extra_specs or {})}
     data = parse_single(raw=raw, specs=specs, read_only=OPPORTUNITY_READ_ONLY, partial=partial)
@@ -536,7 +535,7 @@ def activity_write(
     *, actor, raw: Any, activity: Activity | None = None, partial: bool = False, extra_specs=None,
 ) -> Activity:
     """Log (activity=None) or change one activity from an API body, through the services."""
-    from .services import activity_log, activity_update
+    from deals.services import activity_log, activity_update
 
     specs = {**ACTIVITY_SPECS, **(extra_specs or {})}
     data = parse_single(raw=raw, specs=specs, read_only=ACTIVITY_READ_ONLY, partial=partial)

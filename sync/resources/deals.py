@@ -6,14 +6,12 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from dealcoach.api.base import ResourceViewSet, error_responses, resource_schema
-
-from .filters import ActivityFilterSet, OpportunityFilterSet
-from .models import DealRole, Stage
-from .selectors import activities_visible_to, opportunities_visible_to
-from .serializers import ActivitySerializer, OpportunitySerializer, StageSerializer
-from .services import activity_soft_delete, opportunity_soft_delete
-from .upsert import (
+from dealcoach.api.base import error_responses
+from deals.models import DealRole, Stage
+from deals.selectors import activities_visible_to, opportunities_visible_to
+from deals.services import activity_soft_delete, opportunity_soft_delete
+from sync.resources.base import ResourceViewSet, resource_schema
+from sync.upsert.deals import (
     ACTIVITY_SPECS,
     OPPORTUNITY_SPECS,
     activities_upsert,
@@ -21,6 +19,9 @@ from .upsert import (
     opportunities_upsert,
     opportunity_write,
 )
+
+from .deal_filters import ActivityFilterSet, OpportunityFilterSet
+from .deal_serializers import ActivitySerializer, OpportunitySerializer, StageSerializer
 
 
 @extend_schema_view(**resource_schema(tag="opportunities", serializer=OpportunitySerializer, specs=OPPORTUNITY_SPECS))

@@ -11,7 +11,7 @@ from django.db.models import Q
 class ChangeLogEntry(models.Model):
     """One upsert or deletion of a synced record, appended in the same
     transaction as the write. `txid` is the writing PostgreSQL transaction's
-    id; see `dealcoach.sync.selectors.changes_for_user` for why the feed is read
+    id; see `sync.selectors.changes_for_user` for why the feed is read
     in (txid, id) order."""
 
     class Resource(models.TextChoices):

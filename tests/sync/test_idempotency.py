@@ -1,4 +1,4 @@
-"""Idempotency-Key on POSTs under /api/v1/ (dealcoach/api/idempotency.py)."""
+"""Idempotency-Key on POSTs under /api/v1/ (sync/idempotency.py)."""
 
 import json
 from datetime import timedelta
@@ -10,10 +10,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from dealcoach.api.idempotency import IdempotencyKeyMiddleware, request_fingerprint, request_scope
-from dealcoach.sync.idempotency_store import idempotency_key_claim, idempotency_keys_prune
-from dealcoach.sync.models import IdempotencyKey, WebhookSubscription
 from dealcoach.tokens import api_token_issue
+from sync.idempotency import IdempotencyKeyMiddleware, request_fingerprint, request_scope
+from sync.idempotency_store import idempotency_key_claim, idempotency_keys_prune
+from sync.models import IdempotencyKey, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 

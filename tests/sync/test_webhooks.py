@@ -12,12 +12,12 @@ import time_machine
 from django.db import transaction
 
 from dealcoach.celery import app as celery_app
-from dealcoach.sync.models import WebhookDelivery, WebhookSubscription
-from dealcoach.sync.signing import signature_check
-from dealcoach.sync.tasks import deliver_webhooks
-from dealcoach.sync.urlcheck import check_webhook_url
-from dealcoach.sync.webhooks import webhook_subscription_create, webhooks_emit
 from deals.services import opportunity_soft_delete, opportunity_update
+from sync.models import WebhookDelivery, WebhookSubscription
+from sync.signing import signature_check
+from sync.tasks import deliver_webhooks
+from sync.urlcheck import check_webhook_url
+from sync.webhooks import webhook_subscription_create, webhooks_emit
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -234,7 +234,7 @@ def test_webhooks_emit_queues_other_events_by_deal_owner(alice, bob, charlie):
 
 
 def test_it_claims_a_delivery_for_one_sender_only(alice, alice_deal):
-    from dealcoach.sync.webhooks import _claim_due
+    from sync.webhooks import _claim_due
 
     subscribe(alice, "http://127.0.0.1:9/hook")
     opportunity_update(actor=alice, opportunity=alice_deal, data={"name": "Once"})
@@ -322,9 +322,9 @@ def test_it_shows_the_delivery_log(alice, alice_deal):
 
 def test_the_beat_schedule_sends_webhooks_every_minute_and_cleans_up():
     tasks = {entry["task"]: entry["schedule"] for entry in celery_app.conf.beat_schedule.values()}
-    assert tasks["dealcoach.sync.tasks.deliver_webhooks"] == 60.0
-    assert "dealcoach.sync.tasks.sync_cleanup" in tasks
-    assert "dealcoach.sync.tasks.deliver_webhooks" in celery_app.tasks
+    assert tasks["sync.tasks.deliver_webhooks"] == 60.0
+    assert "sync.tasks.sync_cleanup" in tasks
+    assert "sync.tasks.deliver_webhooks" in celery_app.tasks
 
 
 def test_the_sweep_queues_flag_webhooks_for_subscribers(alice, bob, alice_deal):

@@ -35,9 +35,9 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 
 from dealcoach.audit.context import current_audit_context
 from dealcoach.audit.services import WrittenRowsAudit
-from dealcoach.fieldspecs import Invalid, Spec, Text, parse_fields
 from dealcoach.lookups import AnyOf
-from dealcoach.sync.services import changes_record
+from sync.changes import changes_record
+from sync.fieldspecs import Invalid, Spec, Text, parse_fields
 
 MAX_BATCH_ITEMS = 1000
 

@@ -4,13 +4,9 @@ permission-scoped selectors and the same services the browser uses."""
 import django_filters
 from drf_spectacular.utils import extend_schema_view
 
-from dealcoach.api.base import IdFilter, ResourceViewSet, UpdatedSinceFilterSet, resource_schema
-from dealcoach.upsert import item_for, parse_single, raise_item_errors
-
-from .models import Account, Stakeholder
-from .selectors import accounts_visible_to, stakeholders_visible_to
-from .serializers import AccountSerializer, StakeholderSerializer
-from .services import (
+from accounts.models import Account, Stakeholder
+from accounts.selectors import accounts_visible_to, stakeholders_visible_to
+from accounts.services import (
     account_create,
     account_soft_delete,
     account_update,
@@ -18,7 +14,8 @@ from .services import (
     stakeholder_soft_delete,
     stakeholder_update,
 )
-from .upsert import (
+from sync.resources.base import IdFilter, ResourceViewSet, UpdatedSinceFilterSet, resource_schema
+from sync.upsert.accounts import (
     ACCOUNT_READ_ONLY,
     ACCOUNT_SPECS,
     STAKEHOLDER_READ_ONLY,
@@ -28,6 +25,9 @@ from .upsert import (
     resolve_refs,
     stakeholders_upsert,
 )
+from sync.upsert.engine import item_for, parse_single, raise_item_errors
+
+from .account_serializers import AccountSerializer, StakeholderSerializer
 
 
 class AccountFilterSet(UpdatedSinceFilterSet):

@@ -25,15 +25,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
 
-from dealcoach.sync.idempotency_store import (
+from dealcoach.tokens import hash_token
+from sync.idempotency_store import (
     Claim,
     idempotency_key_claim,
     idempotency_key_complete,
     idempotency_key_release,
 )
-from dealcoach.tokens import hash_token
 
-logger = logging.getLogger("dealcoach.api.idempotency")
+logger = logging.getLogger("sync.idempotency")
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -3,9 +3,8 @@ naming the parameter, never silently ignored."""
 
 import django_filters
 
-from dealcoach.api.base import IdFilter, UpdatedSinceFilterSet
-
-from .models import Activity, ForecastCategory, Opportunity
+from deals.models import Activity, ForecastCategory, Opportunity
+from sync.resources.base import IdFilter, UpdatedSinceFilterSet
 
 
 class OpportunityFilterSet(UpdatedSinceFilterSet):

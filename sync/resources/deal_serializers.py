@@ -1,9 +1,9 @@
 """JSON shapes of deals, roles, activities and stages in the API (output; the
-input contract is the field specs in deals/upsert.py)."""
+input contract is the field specs in sync/upsert/deals.py)."""
 
 from rest_framework import serializers
 
-from .models import Activity, DealRole, Opportunity, Stage
+from deals.models import Activity, DealRole, Opportunity, Stage
 
 
 class DealRoleSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class SyncConfig(AppConfig):
-    name = "dealcoach.sync"
+    name = "sync"
     label = "sync"
     verbose_name = "Sync plumbing (changes feed, idempotency, webhooks, imports)"
 

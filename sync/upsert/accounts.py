@@ -14,10 +14,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 
-from dealcoach.fieldspecs import Reference, Text
+from accounts.models import Account, Stakeholder
+from accounts.selectors import accounts_visible_to, stakeholders_visible_to
 from dealcoach.lookups import AnyOf
 from dealcoach.permissions import account_visibility_q, can_own_deals_of
-from dealcoach.upsert import (
+from sync.fieldspecs import Reference, Text
+from sync.upsert.engine import (
     CREATED,
     UNCHANGED,
     UPDATED,
@@ -28,9 +30,6 @@ from dealcoach.upsert import (
     require,
     run_upsert,
 )
-
-from .models import Account, Stakeholder
-from .selectors import accounts_visible_to, stakeholders_visible_to
 
 ACCOUNT_SPECS = {
     "name": Text(max_length=200, blank=False, required=True),

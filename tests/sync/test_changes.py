@@ -10,11 +10,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from dealcoach.models import User
-from dealcoach.sync.changes import changes_prune, changes_record
-from dealcoach.sync.models import ChangeLogEntry
-from dealcoach.sync.selectors import ChangeCursor, changes_for_user
 from deals.models import Opportunity
 from deals.services import opportunity_soft_delete, opportunity_update
+from sync.changes import changes_prune, changes_record
+from sync.models import ChangeLogEntry
+from sync.selectors import ChangeCursor, changes_for_user
 from tests.api.conftest import client_for
 from tests.factories import ActivityFactory, OpportunityFactory, StakeholderFactory
 
@@ -172,7 +172,7 @@ def test_it_does_not_serve_past_a_transaction_still_running():
 
 
 def test_it_records_bulk_upserts(alice):
-    from accounts.upsert import accounts_upsert
+    from sync.upsert.accounts import accounts_upsert
 
     client = client_for(alice)
     start = read_all(client)["next_cursor"]

@@ -44,6 +44,8 @@ WEBHOOK_EVENTS = (
     "flag.raised",
     "flag.cleared",
     "close_plan.validated",
+    "close_plan.commented",
+    "close_plan.proposed",
 )
 SUBSCRIPTION_FIELDS = ("url", "events", "secret", "description", "active")
 
@@ -158,7 +160,7 @@ def webhooks_emit_many(*, events: list[WebhookEvent]) -> int:
         # nudge as soon as it is back (the every-minute beat job remains the safety net).
         from dealcoach.outbox.services import outbox_enqueue
 
-        outbox_enqueue(task="dealcoach.sync.tasks.deliver_webhooks")
+        outbox_enqueue(task="sync.tasks.deliver_webhooks")
     return len(rows)
 
 

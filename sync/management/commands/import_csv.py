@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dealcoach.models import User
-from dealcoach.sync.csv_import import RESOURCES, CsvFileError, csv_import
+from sync.csv_import import RESOURCES, CsvFileError, csv_import
 
 
 class Command(BaseCommand):

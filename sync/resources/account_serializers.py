@@ -1,9 +1,9 @@
 """JSON shapes of accounts and stakeholders in the API (output; the input
-contract is the field specs in accounts/upsert.py)."""
+contract is the field specs in sync/upsert/accounts.py)."""
 
 from rest_framework import serializers
 
-from .models import Account, Stakeholder
+from accounts.models import Account, Stakeholder
 
 
 class AccountSerializer(serializers.ModelSerializer):

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from accounts.models import Account, Stakeholder
-from dealcoach.sync.csv_import import CsvFileError, csv_import
-from dealcoach.sync.models import ChangeLogEntry, CsvUpload
 from deals.models import Opportunity
+from sync.csv_import import CsvFileError, csv_import
+from sync.models import ChangeLogEntry, CsvUpload
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,13 @@ from .services import csv_uploads_prune
 from .webhooks import webhook_deliveries_prune, webhook_deliveries_send_due
 
 
-@shared_task(name="dealcoach.sync.tasks.deliver_webhooks", ignore_result=True)
+@shared_task(name="sync.tasks.deliver_webhooks", ignore_result=True)
 def deliver_webhooks() -> dict:
     """Send due webhook deliveries. Scheduled every minute; also nudged after commits."""
     return webhook_deliveries_send_due(limit=200)
 
 
-@shared_task(name="dealcoach.sync.tasks.sync_cleanup", ignore_result=True)
+@shared_task(name="sync.tasks.sync_cleanup", ignore_result=True)
 def sync_cleanup() -> dict:
     """Forget expired idempotency keys, old change-log entries, delivery logs and CSV uploads."""
     return {

@@ -1,6 +1,6 @@
 """CSV import for teams coming from spreadsheets: accounts, stakeholders and
 opportunities, through the same upsert-by-external-id services as the API
-(`accounts.upsert`, `deals.upsert`), so a row means exactly what a bulk-upsert
+(`sync.upsert.accounts`, `sync.upsert.deals`), so a row means exactly what a bulk-upsert
 item means.
 
 The file's columns are the API's field names (`external_id`, `name`,
@@ -21,9 +21,12 @@ from typing import Any
 
 from django.db import transaction
 
-from dealcoach.fieldspecs import Boolean, DecimalString, Integer, ListOf, Object, Spec
+from dealcoach.audit.context import audit_context
 from dealcoach.models import User
 from dealcoach.permissions import visible_users_q
+from sync.fieldspecs import Boolean, DecimalString, Integer, ListOf, Object, Spec
+from sync.upsert.accounts import ACCOUNT_SPECS, STAKEHOLDER_SPECS, accounts_upsert, stakeholders_upsert
+from sync.upsert.deals import OPPORTUNITY_SPECS, opportunities_upsert
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -57,20 +60,18 @@ class ImportReport:
         return not self.problems
 
 
+UPSERTS: dict[str, tuple[Callable[..., list], dict[str, Spec]]] = {
+    "accounts": (accounts_upsert, ACCOUNT_SPECS),
+    "stakeholders": (stakeholders_upsert, STAKEHOLDER_SPECS),
+    "opportunities": (opportunities_upsert, OPPORTUNITY_SPECS),
+}
+
+
 def _upsert_service(resource: str) -> tuple[Callable[..., list], dict[str, Spec]]:
-    if resource == "accounts":
-        from accounts.upsert import ACCOUNT_SPECS, accounts_upsert
-
-        return accounts_upsert, ACCOUNT_SPECS
-    if resource == "stakeholders":
-        from accounts.upsert import STAKEHOLDER_SPECS, stakeholders_upsert
-
-        return stakeholders_upsert, STAKEHOLDER_SPECS
-    if resource == "opportunities":
-        from deals.upsert import OPPORTUNITY_SPECS, opportunities_upsert
-
-        return opportunities_upsert, OPPORTUNITY_SPECS
-    raise ValueError(f"Unknown resource {resource!r}; one of {', '.join(RESOURCES)}.")
+    try:
+        return UPSERTS[resource]
+    except KeyError:
+        raise ValueError(f"Unknown resource {resource!r}; one of {', '.join(RESOURCES)}.") from None
 
 
 def importable_columns(resource: str) -> list[str]:
@@ -223,10 +224,4 @@ def csv_import(*, actor, resource: str, content: bytes | str, dry_run: bool) -> 
 
 def _import_context(actor):
     """Attribute the writes to the importing user, as an import, in the audit history."""
-    try:
-        from dealcoach.audit.context import audit_context
-    except ImportError:  # pragma: no cover - the audit app is optional to this module
-        import contextlib
-
-        return contextlib.nullcontext()
     return audit_context(actor=actor, source="import")

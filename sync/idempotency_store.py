@@ -1,4 +1,4 @@
-"""Stored Idempotency-Key results (the writes behind `dealcoach.api.idempotency`).
+"""Stored Idempotency-Key results (the writes behind `sync.idempotency`).
 
 A key is claimed by inserting its row before the request runs; the unique
 constraint on (scope, key) is the lock, so of two concurrent requests with one
