@@ -382,7 +382,7 @@ def buyer_confirm(*, access: BuyerAccess, seen_version: int) -> ClosePlan:
 
 
 def _lock_pending(proposal: DateProposal) -> DateProposal:
-    locked = DateProposal.objects.select_for_update().select_related("proposed_by").get(pk=proposal.pk)
+    locked = DateProposal.objects.select_for_update(of=("self",)).select_related("proposed_by").get(pk=proposal.pk)
     if locked.status != DateProposal.Status.PENDING:
         raise ProposalAlreadyDecided(f"This proposal was already {locked.get_status_display().lower()}.")
     return locked
