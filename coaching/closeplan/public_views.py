@@ -205,9 +205,10 @@ def _plan_context(request, link, access, token: str, bound: dict | None = None, 
         rows.append({
             "row": row,
             "comments": comments_by_key.get(key, []),
-            "proposals": proposals_by_key.get(key, []),
+            # Go-live's proposals and its "propose" form are at the top of the page, with the date.
+            "proposals": proposals_by_key.get(key, []) if key != GO_LIVE_KEY else [],
             "comment_form": form("comment", BuyerCommentForm, key),
-            "propose_form": form("propose", BuyerProposalForm, key),
+            "propose_form": form("propose", BuyerProposalForm, key) if key != GO_LIVE_KEY else None,
             "done_form": form("done", BuyerDoneForm, key) if row.milestone.side == "customer" else None,
             "owner_form": form("owner", BuyerOwnerForm, key, people=people) if row.milestone.side != "ours" else None,
             "open": bound.get("key") == key,

@@ -314,10 +314,13 @@ def plan_validated(v: DealView):
     plan = v.facts.plan
     if plan is None:
         return False, "No close plan for the customer to validate."
+    who = getattr(plan, "validated_by", "") or "The customer"
     if plan.validated and plan.changed_since_validation:
-        return False, "The customer validated the close plan, but it has changed since."
+        return False, f"{who} validated the close plan, but it has changed since."
+    if plan.validated and getattr(plan, "validated_by", "") and not getattr(plan, "validated_by_can_sign", True):
+        return False, f"The close plan was confirmed by {who} — not yet by someone who can sign."
     if plan.validated:
-        return True, "The customer validated the close plan."
+        return True, f"{who} validated the close plan."
     return False, "The customer has not validated the close plan."
 
 

@@ -221,6 +221,8 @@ CASES = (
     Case("proc.close_plan", {"plan": None}),
     Case("proc.plan_on_track", {"plan": dataclasses.replace(PLAN, overdue_milestone_keys=("legal_review",))}),
     Case("proc.plan_validated", {"plan": dataclasses.replace(PLAN, changed_since_validation=True)}),
+    # Confirmed by a junior contact: not validation by someone who can sign.
+    Case("proc.plan_validated", {"plan": dataclasses.replace(PLAN, validated_by="Sam Junior, Analyst")}),
     Case("proc.approvers_mapped", {}, {"roles": (ERIN, CHAD, TESS, PAUL)}),
     Case("proc.answer_approval", {"roles": (CHAD, TESS)}),
     Case("proc.answer_procurement", {}, {"roles": (ERIN, CHAD, TESS, PAUL)}),
