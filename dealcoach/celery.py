@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=0),
         "options": {"expires": 20 * HOUR},
     },
+    # The guarantee: from DEALCOACH_SWEEP_DUE_HOUR on, start the day's sweep if none completed.
+    "stale-sweep-guarantee-hourly": {
+        "task": "coaching.stale.tasks.ensure_daily_sweep",
+        "schedule": crontab(minute=40),
+        "options": {"expires": 30 * 60},
+    },
     "review-pipeline-snapshot-weekly": {
         "task": "coaching.review.tasks.pipeline_snapshot_take",
         "schedule": crontab(day_of_week="mon", hour=5, minute=0),

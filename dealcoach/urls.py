@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("coaching.stale.urls")),
     path("", include("coaching.review.urls")),
     path("", include("coaching.sessions.urls")),
+    path("", include("coaching.insights.urls")),
     path("", include("sync.urls")),
 ]
 

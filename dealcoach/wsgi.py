@@ -6,6 +6,8 @@ from django.urls import get_resolver
 from dealcoach.processes import freeze_startup_objects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
+# Web requests: no statement runs longer than this (below gunicorn's --timeout, scripts/entrypoint.sh).
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "20000")
 application = get_wsgi_application()
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Stakeholder
 from accounts.selectors import accounts_visible_to
 from dealcoach.currencies import CURRENCY_CODES
+from dealcoach.dates import validate_in_horizon
 
 from .desk_services import NewAccount, NewStakeholder
 from .models import Activity, DealRole, ForecastCategory, Opportunity, Stage
@@ -127,7 +128,8 @@ class QuickAddForm(forms.Form):
     stage = forms.ModelChoiceField(
         label="Stage", queryset=Stage.objects.order_by("order"), to_field_name="slug", empty_label=None
     )
-    expected_close_date = forms.DateField(label="Expected close", required=False, widget=DATE_INPUT)
+    expected_close_date = forms.DateField(label="Expected close", required=False, widget=DATE_INPUT,
+                                          validators=[validate_in_horizon])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,8 +185,10 @@ class OpportunityEditForm(forms.Form):
     status = forms.ChoiceField(choices=Opportunity.Status.choices)
     lost_reason = forms.CharField(max_length=300, required=False, label="Lost reason")
     forecast_category = forms.ChoiceField(choices=ForecastCategory.choices, label="Forecast category")
-    expected_close_date = forms.DateField(required=False, widget=DATE_INPUT, label="Expected close")
-    go_live_date = forms.DateField(required=False, widget=DATE_INPUT, label="Customer go-live")
+    expected_close_date = forms.DateField(required=False, widget=DATE_INPUT, label="Expected close",
+                                          validators=[validate_in_horizon])
+    go_live_date = forms.DateField(required=False, widget=DATE_INPUT, label="Customer go-live",
+                                   validators=[validate_in_horizon])
     budget_status = forms.ChoiceField(choices=Opportunity.BudgetStatus.choices, label="Budget")
     budget_amount = forms.DecimalField(
         max_digits=14, decimal_places=2, required=False, label="Budget amount", validators=[non_negative]
@@ -231,7 +235,7 @@ class OpportunityEditForm(forms.Form):
 
 class ActivityQuickLogForm(forms.Form):
     kind = forms.ChoiceField(choices=Activity.Kind.choices, initial=Activity.Kind.CALL)
-    occurred_on = forms.DateField(required=False, widget=DATE_INPUT, label="When")
+    occurred_on = forms.DateField(required=False, widget=DATE_INPUT, label="When", validators=[validate_in_horizon])
     stakeholders = forms.ModelMultipleChoiceField(
         queryset=Stakeholder.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Who took part"
     )

@@ -16,7 +16,7 @@ case "$role" in
   web)
     exec "$PYTHON" -m gunicorn dealcoach.wsgi:application \
       --bind "${BIND:-0.0.0.0}:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
-      --timeout 60 --access-logfile - --max-requests 2000 --max-requests-jitter 200
+      --timeout "${WEB_TIMEOUT:-30}" --graceful-timeout 20 --access-logfile - --max-requests 2000 --max-requests-jitter 200
     ;;
   worker)
     exec "$PYTHON" -m celery -A dealcoach worker --loglevel "${CELERY_LOG_LEVEL:-info}" \

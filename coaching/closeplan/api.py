@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.errors import error_response
+from dealcoach.dates import OUT_OF_HORIZON, horizon_error
 from deals.selectors import opportunity_get_for_user
 
 from . import services
@@ -60,6 +61,8 @@ def _as_of(request) -> dt.date:
         parsed = None
     if parsed is None:
         raise exceptions.ValidationError({"as_of": [f"'{raw}' is not a date; use YYYY-MM-DD."]})
+    if reason := horizon_error(parsed):
+        raise exceptions.ValidationError({"as_of": [reason]}, code=OUT_OF_HORIZON)
     return parsed
 
 

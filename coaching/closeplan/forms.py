@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
+from dealcoach.dates import validate_in_horizon
+
 from .buyer_services import MAX_COMMENT_LENGTH, MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
 from .selectors import owner_stakeholders_for, owner_users_for
@@ -16,6 +18,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PlanCreateForm(forms.Form):
     go_live_date = forms.DateField(
         widget=DATE_INPUT,
+        validators=[validate_in_horizon],
         label="Customer's go-live date",
         help_text="Their date, not ours: the plan works back from it.",
     )
@@ -28,7 +31,7 @@ class PlanCreateForm(forms.Form):
 
 
 class PlanSettingsForm(forms.Form):
-    go_live_date = forms.DateField(widget=DATE_INPUT, label="Go-live date")
+    go_live_date = forms.DateField(widget=DATE_INPUT, label="Go-live date", validators=[validate_in_horizon])
     why_go_live_matters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why it matters"
     )
@@ -67,7 +70,7 @@ class MilestoneForm(forms.Form):
         required=False, label="Must finish before", widget=forms.CheckboxSelectMultiple
     )
     owner = forms.ChoiceField(required=False)
-    done_on = forms.DateField(required=False, widget=DATE_INPUT, label="Done on")
+    done_on = forms.DateField(required=False, widget=DATE_INPUT, label="Done on", validators=[validate_in_horizon])
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, plan: ClosePlan, milestones, milestone: Milestone | None = None, **kwargs):
@@ -118,7 +121,7 @@ class MilestoneForm(forms.Form):
 
 
 class MarkDoneForm(forms.Form):
-    done_on = forms.DateField(widget=DATE_INPUT)
+    done_on = forms.DateField(widget=DATE_INPUT, validators=[validate_in_horizon])
 
 
 class ShareLinkForm(forms.Form):

@@ -34,6 +34,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 SIGNING_KEY = "contract_signed"
 GO_LIVE_KEY = "go_live"
 SIDES = ("customer", "ours", "both")
@@ -208,23 +210,25 @@ def summarize(
 
 
 class BusinessCalendar:
-    """Monday-Friday minus holidays, with numpy's busday semantics."""
+    """Monday-Friday minus holidays: numpy's busday functions, so every offset
+    and count costs the same whatever the span (never a walk day by day).
+
+    Dates outside numpy's and Python's shared range cannot come in: the API and
+    the forms keep every stored date within `dealcoach.dates` HORIZON, and the
+    durations are bounded (MAX_DURATION_DAYS), so results stay far inside it."""
 
     def __init__(self, holidays: Iterable[dt.date] = ()):
         self.holidays = frozenset(holidays)
+        self._calendar = np.busdaycalendar(holidays=sorted(self.holidays))
 
     def is_business_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
+        return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=self._calendar))
 
     def roll_forward(self, day: dt.date) -> dt.date:
-        while not self.is_business_day(day):
-            day += dt.timedelta(days=1)
-        return day
+        return self.offset(day, 0, roll="forward")
 
     def roll_backward(self, day: dt.date) -> dt.date:
-        while not self.is_business_day(day):
-            day -= dt.timedelta(days=1)
-        return day
+        return self.offset(day, 0, roll="backward")
 
     def offset(self, day: dt.date, days: int, *, roll: str) -> dt.date:
         """`days` business days after `day` (before, when negative): ``numpy.busday_offset``.
@@ -232,30 +236,19 @@ class BusinessCalendar:
         A `day` that is not a business day is first rolled to the next
         (``roll="forward"``) or the previous (``roll="backward"``) business day.
         """
-        day = self.roll_backward(day) if roll == "backward" else self.roll_forward(day)
-        step = dt.timedelta(days=1 if days >= 0 else -1)
-        remaining = abs(days)
-        while remaining:
-            day += step
-            if self.is_business_day(day):
-                remaining -= 1
-        return day
+        moved = np.busday_offset(np.datetime64(day, "D"), days, roll=roll, busdaycal=self._calendar).astype(dt.date)
+        if not isinstance(moved, dt.date):  # numpy gives an int past Python's year 9999
+            raise ScheduleError(f"{abs(days)} business days from {day} is past the last date a plan can hold.",
+                                field="duration_days", milestone_keys=())
+        return moved
 
     def count(self, start: dt.date, end: dt.date) -> int:
-        """Business days in [start, end), like ``numpy.busday_count``.
+        """Business days in [start, end), ``numpy.busday_count``.
 
         When `end` is before `start` the count is negative and, as in numpy,
         covers (end, start].
         """
-        if end < start:
-            return -self.count(end + dt.timedelta(days=1), start + dt.timedelta(days=1))
-        days = 0
-        day = start
-        while day < end:
-            if self.is_business_day(day):
-                days += 1
-            day += dt.timedelta(days=1)
-        return days
+        return int(np.busday_count(np.datetime64(start, "D"), np.datetime64(end, "D"), busdaycal=self._calendar))
 
 
 def check_milestones(milestones: Sequence[MilestoneInput]) -> tuple[str, ...]:

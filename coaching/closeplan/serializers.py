@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from dealcoach.dates import HORIZON_END, HORIZON_START, validate_in_horizon
+
 from .models import MAX_DURATION_DAYS, Side
 
 STATUSES = ("done", "overdue", "late", "on_track")
@@ -92,7 +94,8 @@ class ClosePlanOutSerializer(serializers.Serializer):
 
 class ClosePlanCreateSerializer(serializers.Serializer):
     go_live_date = serializers.DateField(
-        required=False, allow_null=True, help_text="YYYY-MM-DD. Defaults to the deal's go-live date."
+        required=False, allow_null=True, validators=[validate_in_horizon],
+        help_text=f"YYYY-MM-DD, {HORIZON_START} to {HORIZON_END}. Defaults to the deal's go-live date.",
     )
     template = serializers.SlugField(default="default")
     why_go_live_matters = serializers.CharField(required=False, allow_blank=True, default="")
@@ -121,7 +124,8 @@ class MilestonePatchSerializer(serializers.Serializer):
     depends_on = serializers.ListField(child=serializers.CharField(), required=False)
     owner = MilestoneOwnerSerializer(required=False, allow_null=True)
     done_on = serializers.DateField(
-        required=False, allow_null=True, help_text="YYYY-MM-DD; null re-opens it."
+        required=False, allow_null=True, validators=[validate_in_horizon],
+        help_text=f"YYYY-MM-DD, {HORIZON_START} to {HORIZON_END}; null re-opens it.",
     )
 
 

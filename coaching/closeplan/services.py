@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Stakeholder
+from dealcoach.dates import OUT_OF_HORIZON, horizon_error
 from deals.models import Opportunity
 from deals.services import opportunity_update
 from deals.signals import announce_deal_changed
@@ -86,8 +87,22 @@ def _find(milestones: Sequence[Milestone], key: str) -> Milestone:
     raise Milestone.DoesNotExist(f"No milestone '{key}' in this plan.")
 
 
+def _check_horizon(plan: ClosePlan, milestones: Sequence[Milestone]) -> None:
+    """Every date the plan holds is inside the horizon (the deal's go-live may predate the rule)."""
+    errors = {}
+    if reason := horizon_error(plan.go_live_date):
+        errors["go_live_date"] = [reason]
+    done_errors = [reason for m in milestones if m.done_on and (reason := horizon_error(m.done_on))]
+    if done_errors:
+        errors["done_on"] = done_errors[:1]
+    if errors:
+        raise ValidationError({field: [ValidationError(m, code=OUT_OF_HORIZON) for m in messages]
+                               for field, messages in errors.items()})
+
+
 def _check_and_store_latest_dates(plan: ClosePlan, milestones: Sequence[Milestone]) -> None:
     """Refuse a plan the scheduler refuses; store each milestone's latest dates."""
+    _check_horizon(plan, milestones)
     try:
         schedule = schedule_plan(
             go_live_date=plan.go_live_date,

@@ -104,21 +104,28 @@ def _span(detail: PlanDetail) -> tuple[dt.date, dt.date]:
     for row in detail.milestones:
         s = row.scheduled
         days += [s.latest_start, s.latest_finish, s.earliest_start, s.earliest_finish]
-    start, end = min(days) - dt.timedelta(days=3), max(days) + dt.timedelta(days=5)
-    return start, end
+    return _shifted(min(days), -3), _shifted(max(days), 5)
+
+
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """`day` moved by a few days of margin, stopping at the ends of the calendar
+    (a plan stored before the horizon was enforced may reach them)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def _month_ticks(start: dt.date, end: dt.date, x) -> tuple[Tick, ...]:
+    """The first day of every `step`-th month in [start, end], at most a dozen labels
+    (months counted as year * 12 + month - 1, so the last one never overflows)."""
+    start_month, end_month = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    step = max(1, -(-(end_month - start_month + 1) // 12))
     ticks = []
-    month = dt.date(start.year, start.month, 1)
-    total_months = (end.year - start.year) * 12 + end.month - start.month + 1
-    step = max(1, -(-total_months // 12))  # at most a dozen labels
-    index = 0
-    while month <= end:
-        if month >= start and index % step == 0:
+    for index in range(start_month, end_month + 1, step):
+        month = dt.date(index // 12, index % 12 + 1, 1)
+        if month >= start:
             ticks.append(Tick(x(month), month.strftime("%b %Y")))
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        index += 1
     return tuple(ticks)
 
 

@@ -1,12 +1,15 @@
 from django import forms
 
+from dealcoach.dates import validate_in_horizon
+
 from .models import DIMENSIONS, Commitment
 
 
 class CommitmentForm(forms.Form):
     action = forms.CharField(max_length=300, label="Commitment")
     owner = forms.ModelChoiceField(queryset=None, label="Owner")
-    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}),
+                             validators=[validate_in_horizon])
     dimension = forms.ChoiceField(choices=[("", "—"), *[(d, d.capitalize()) for d in DIMENSIONS]], required=False,
                                   label="Closes a gap in")
     gap = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)

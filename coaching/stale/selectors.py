@@ -17,10 +17,17 @@ from django.utils import timezone
 from dealcoach.permissions import visible_owner_ids_q
 from deals.propensity import propensity_expression
 
-from .models import Flag
+from .models import Flag, SweepRun
 
 STATUSES = ("open", "snoozed", "cleared")
 CENTS = Decimal("0.01")
+
+
+def sweep_done_today(*, today: dt.date | None = None) -> bool:
+    """Whether a sweep for today (local date) has completed: a `SweepRun` is
+    written in the sweep's own transaction, so one exists only for a sweep that
+    committed. Readiness checks and the daily guarantee (tasks.ensure_daily_sweep) read it."""
+    return SweepRun.objects.filter(as_of=today or timezone.localdate()).exists()
 
 
 def flags_visible_to(user) -> QuerySet[Flag]:

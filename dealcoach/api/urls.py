@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("coaching.stale.api_urls")),
     path("", include("coaching.review.api_urls")),
     path("", include("coaching.sessions.api_urls")),
+    path("", include("coaching.insights.api_urls")),
     path("", include("dealcoach.audit.api_urls")),
     path("", include("sync.api_urls")),
 ]

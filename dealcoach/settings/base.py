@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "coaching.stale",
     "coaching.review",
     "coaching.sessions",
+    "coaching.insights",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # the review page's grouped query is costed above jit_above_cost and spent 0.57 s of its
     # 0.72 s compiling expressions for 10k rows.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A cap on every statement of this process, in milliseconds: web processes get one by default
+    # (dealcoach/wsgi.py), so a request that still runs long is cut by PostgreSQL, not by the
+    # machine; workers, migrations and commands run without unless the environment sets it.
+    if statement_timeout_ms := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS") or 0):
+        DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={statement_timeout_ms}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,6 +178,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DEALCOACH_DECAY_HALF_LIFE_DAYS = int(os.environ.get("DEALCOACH_DECAY_HALF_LIFE_DAYS", "45"))
 DEALCOACH_ENGAGEMENT_WINDOW_DAYS = int(os.environ.get("DEALCOACH_ENGAGEMENT_WINDOW_DAYS", "60"))
 DEALCOACH_DEFAULT_CURRENCY = os.environ.get("DEALCOACH_DEFAULT_CURRENCY", "USD")
+# The stale sweep (beat, 04:00): a sweep that finds another holding its lock retries this many
+# seconds later; and if no sweep for today has completed by this hour, beat starts one.
+DEALCOACH_SWEEP_RETRY_SECONDS = int(os.environ.get("DEALCOACH_SWEEP_RETRY_SECONDS", "120"))
+DEALCOACH_SWEEP_DUE_HOUR = int(os.environ.get("DEALCOACH_SWEEP_DUE_HOUR", "6"))
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -130,8 +130,9 @@ def start_web(processes: Processes, *, redis_url: str, workers: int = 2, threads
     return port
 
 
-def start_worker(processes: Processes, *, redis_url: str, name: str = "worker", extra: list[str] | None = None):
-    env = process_env(CELERY_BROKER_URL=redis_url, REDIS_URL=redis_url)
+def start_worker(processes: Processes, *, redis_url: str, name: str = "worker", extra: list[str] | None = None,
+                 **env_overrides: str):
+    env = process_env(CELERY_BROKER_URL=redis_url, REDIS_URL=redis_url, **env_overrides)
     cmd = [sys.executable, "-m", "celery", "-A", "dealcoach", "worker", "--loglevel", "info", "-Q", "celery",
            "--concurrency", "2", "--without-mingle", "--without-gossip", "-I", "tests.reliability.probe_tasks",
            *(extra or [])]
