@@ -163,7 +163,7 @@ class BuyerCommentForm(forms.Form):
 
 class BuyerProposalForm(forms.Form):
     milestone_key = forms.CharField(widget=forms.HiddenInput)
-    proposed_date = forms.DateField(widget=DATE_INPUT, label="New date")
+    proposed_date = forms.DateField(widget=DATE_INPUT, label="New date", validators=[validate_in_horizon])
     reason = forms.CharField(
         label="Why", max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_REASON_LENGTH}),
@@ -172,7 +172,7 @@ class BuyerProposalForm(forms.Form):
 
 class BuyerDoneForm(forms.Form):
     milestone_key = forms.CharField(widget=forms.HiddenInput)
-    done_on = forms.DateField(widget=DATE_INPUT, label="Done on")
+    done_on = forms.DateField(widget=DATE_INPUT, label="Done on", validators=[validate_in_horizon])
 
 
 class BuyerOwnerForm(forms.Form):
