@@ -16,7 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from .models import ClosePlan
-from .selectors import PlanDetail
+from .selectors import PlanDetail, Thread
 
 CSV_COLUMNS = (
     "key",
@@ -70,6 +70,36 @@ def plan_csv(detail: PlanDetail) -> str:
             ]
         )
     return out.getvalue()
+
+
+THREAD_CSV_COLUMNS = ("kind", "id", "in_reply_to", "milestone_key", "author", "author_type", "at", "text",
+                      "current_date", "proposed_date", "status", "reply")
+
+
+def thread_csv(thread: Thread) -> str:
+    """The comments and date proposals exchanged with the customer; what people typed goes
+    through `_cell`, so a comment starting with = is text, not a formula."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(THREAD_CSV_COLUMNS)
+    for top in thread.comments:
+        for c in (top, *top.thread_replies):
+            author = c.author_stakeholder.name if c.author_stakeholder_id else (
+                c.author_user.get_full_name() or c.author_user.username if c.author_user_id else "")
+            writer.writerow(["comment", c.pk, c.in_reply_to_id or "", c.milestone_key, _cell(author),
+                             "stakeholder" if c.author_stakeholder_id else "user", c.created_at.isoformat(),
+                             _cell(c.body), "", "", "", ""])
+    for p in thread.proposals:
+        writer.writerow(["proposal", p.pk, "", p.milestone_key, _cell(p.proposed_by.name if p.proposed_by_id else ""),
+                         "stakeholder", p.created_at.isoformat(), _cell(p.reason), p.current_date.isoformat(),
+                         p.proposed_date.isoformat(), p.status, _cell(p.reply)])
+    return out.getvalue()
+
+
+def thread_csv_response(thread: Thread, filename: str) -> HttpResponse:
+    response = HttpResponse(thread_csv(thread), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-customer-thread.csv"'
+    return response
 
 
 def milestone_uid(plan_id: int, key: str) -> str:

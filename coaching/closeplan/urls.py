@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("deals/<int:opportunity_id>/plan.csv", views.plan_csv, name="csv"),
     path("deals/<int:opportunity_id>/plan.ics", views.plan_ics, name="ics"),
+    path("deals/<int:opportunity_id>/plan-customer-thread.csv", views.plan_thread_csv, name="thread_csv"),
     path("deals/<int:opportunity_id>/plan/share/email/", views.share_by_email, name="share_email"),
     path(
         "deals/<int:opportunity_id>/plan/comments/<int:comment_id>/reply/",

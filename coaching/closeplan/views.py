@@ -20,7 +20,7 @@ from dealcoach.forms import add_service_errors
 from deals.selectors import opportunity_get_for_user
 
 from . import buyer_services, services
-from .exports import csv_response, export_filename, export_title, ics_response
+from .exports import csv_response, export_filename, export_title, ics_response, thread_csv_response
 from .forms import (
     MarkDoneForm,
     MilestoneForm,
@@ -465,3 +465,11 @@ def plan_ics(request, opportunity_id: int):
     return ics_response(
         plan_detail(plan, timezone.localdate()), export_filename(plan), title=export_title(plan)
     )
+
+
+@login_required
+@require_GET
+def plan_thread_csv(request, opportunity_id: int):
+    _, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    return thread_csv_response(plan_thread(plan), export_filename(plan))

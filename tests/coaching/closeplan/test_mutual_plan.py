@@ -300,3 +300,32 @@ def test_a_buyer_action_needs_a_csrf_token(plan, shared, cfo):
     _, token = shared
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(f"/share/plan/{token}/identify/", {"email": cfo.email}).status_code == 403
+
+
+def test_a_formula_in_a_comment_is_text_in_the_csv(client, plan, shared, cfo, alice, alice_deal):
+    link, _ = shared
+    buyer_services.buyer_comment(access=_proven(link, cfo.email), body='=HYPERLINK("http://evil.example")')
+    client.force_login(alice)
+    csv_text = client.get(reverse("closeplan:thread_csv", args=[alice_deal.pk])).content.decode()
+    assert "'=HYPERLINK" in csv_text and "Jane Buyer" in csv_text
+
+
+def test_the_share_flow_adds_at_most_one_query_to_the_deal_page(
+    client, plan, shared, cfo, alice, alice_deal, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coaching.closeplan import panels
+
+    link, _ = shared
+    buyer_services.buyer_comment(access=_proven(link, cfo.email), body="Waiting for you")
+    client.force_login(alice)
+    url = reverse("deals:detail", args=[alice_deal.pk])
+    client.get(url)  # warm the caches the page keeps
+    with CaptureQueriesContext(connection) as with_share_flow:
+        assert b"Customer waiting on you: 1" in client.get(url).content
+    monkeypatch.setattr(panels, "customer_waiting_counts", lambda **kwargs: {})
+    with CaptureQueriesContext(connection) as without:
+        client.get(url)
+    assert len(with_share_flow.captured_queries) - len(without.captured_queries) <= 1

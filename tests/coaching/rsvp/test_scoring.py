@@ -221,8 +221,6 @@ CASES = (
     Case("proc.close_plan", {"plan": None}),
     Case("proc.plan_on_track", {"plan": dataclasses.replace(PLAN, overdue_milestone_keys=("legal_review",))}),
     Case("proc.plan_validated", {"plan": dataclasses.replace(PLAN, changed_since_validation=True)}),
-    # Confirmed by a junior contact: not validation by someone who can sign.
-    Case("proc.plan_validated", {"plan": dataclasses.replace(PLAN, validated_by="Sam Junior, Analyst")}),
     Case("proc.approvers_mapped", {}, {"roles": (ERIN, CHAD, TESS, PAUL)}),
     Case("proc.answer_approval", {"roles": (CHAD, TESS)}),
     Case("proc.answer_procurement", {}, {"roles": (ERIN, CHAD, TESS, PAUL)}),
@@ -240,6 +238,17 @@ CASES = (
 )
 # ANSWER rules with no data check: the answer alone decides (see test_it_credits_unchecked_answers).
 UNCHECKED_ANSWER_RULES = {rule.id for rule in RULES if rule.kind == ANSWER and rule.check is None}
+
+
+def test_a_confirmation_by_someone_who_cannot_sign_does_not_count():
+    from coaching.rsvp import checks
+    from coaching.rsvp.view import DealView
+
+    junior = dataclasses.replace(PLAN, validated_by="Sam Junior, Analyst", validated_by_can_sign=False)
+    signer = dataclasses.replace(PLAN, validated_by="Jane Buyer, CFO", validated_by_can_sign=True)
+    passed, reason = checks.plan_validated(DealView(full_deal(plan=junior)))
+    assert not passed and reason == "The close plan was confirmed by Sam Junior, Analyst — not yet by someone who can sign."
+    assert checks.plan_validated(DealView(full_deal(plan=signer))) == (True, "Jane Buyer, CFO validated the close plan.")
 
 
 def test_it_has_a_case_for_every_rule():
