@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: run test serve bench backup restore lint
+.PHONY: run test test-fast serve bench backup restore lint
 
 run:  ## Embedded mode: SQLite, eager Celery, demo data, serves on 127.0.0.1:8000
 	@bash scripts/run.sh
 
-test:  ## Whole suite against a throwaway PostgreSQL + Redis (+ headless Chromium)
+test:  ## Whole suite against a throwaway PostgreSQL + Redis (+ headless Chromium); what .ci/run calls
 	@bash scripts/test.sh $(ARGS)
+
+test-fast:  ## The inner loop: everything but the browser and services-heavy tests (markers in pyproject.toml)
+	@NEED_CHROMIUM= bash scripts/test.sh -m "not browser and not services" $(ARGS)
 
 serve:  ## Production shape without Docker: PostgreSQL + Redis + gunicorn + worker + beat
 	@bash scripts/serve.sh

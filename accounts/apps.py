@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Customer accounts and stakeholders"
+
+    def ready(self):
+        from . import audited
+
+        audited.register()

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dealcoach.forms import add_service_errors
 from dealcoach.permissions import visible_owner_ids_q
-from deals.selectors import opportunities_visible_to
 
 from .forms import AccountSearchForm, StakeholderForm
 from .models import Account, Stakeholder
@@ -68,7 +67,8 @@ def _detail_context(request, account: Account, stakeholder_form=None) -> dict:
     return {
         "account": account,
         "org_tree": org_tree(org_chart(account)),
-        "deals": opportunities_visible_to(request.user).filter(account=account)
+        # The account's deals the user may see (accounts sit below deals: no deals import).
+        "deals": account.opportunities.alive().filter(visible_owner_ids_q(request.user))
         .select_related("stage", "owner").order_by("status", "expected_close_date", "id"),
         "stakeholder_form": stakeholder_form or StakeholderForm(people=people),
     }

@@ -8,6 +8,8 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 
+from dealcoach.processes import freeze_startup_objects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 
 app = Celery("dealcoach")
@@ -19,8 +21,6 @@ app.autodiscover_tasks()
 def prepare_worker_process(**kwargs) -> None:
     """Each pool process, once forked with the app loaded: freeze what startup loaded
     (dealcoach/processes.py), as web processes do (dealcoach/wsgi.py)."""
-    from dealcoach.processes import freeze_startup_objects
-
     freeze_startup_objects()
 
 HOUR = 60 * 60

@@ -2,6 +2,40 @@
 
 import datetime as dt
 
+# How far ahead a person may plan in the browser forms (an open deal's expected close, a
+# go-live): far enough for any real deal, close enough to catch a mistyped year.
+PLANNING_YEARS = 10
+DATE_IN_PAST = "date_in_past"
+DATE_TOO_FAR_AHEAD = "date_too_far_ahead"
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def planning_date_error(day: dt.date, *, today: dt.date) -> tuple[str, str] | None:
+    """(code, reason) when `day` cannot be a date still to come (today up to PLANNING_YEARS ahead), else None."""
+    if day < today:
+        return DATE_IN_PAST, "This date has passed: enter today or a later date."
+    limit = years_after(today, PLANNING_YEARS)
+    if day > limit:
+        return DATE_TOO_FAR_AHEAD, f"Enter a date at most {PLANNING_YEARS} years ahead (by {limit:%-d %b %Y})."
+    return None
+
+
+def check_planning_date(day: dt.date | None, *, today: dt.date) -> None:
+    """For a form's clean_<field>(): raise the field's ValidationError when the date cannot be planned."""
+    from django.core.exceptions import ValidationError
+
+    problem = planning_date_error(day, today=today) if day is not None else None
+    if problem:
+        code, reason = problem
+        raise ValidationError(reason, code=code)
+
 
 def week_start(day: dt.date) -> dt.date:
     """The Monday of `day`'s week: the `week` of every weekly snapshot and digest."""

@@ -8,11 +8,12 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import Stakeholder
 from accounts.selectors import accounts_visible_to
 from dealcoach.currencies import CURRENCY_CODES
-from dealcoach.dates import validate_in_horizon
+from dealcoach.dates import check_planning_date, validate_in_horizon
 
 from .desk_services import NewAccount, NewStakeholder
 from .models import Activity, DealRole, ForecastCategory, Opportunity, Stage
@@ -136,6 +137,12 @@ class QuickAddForm(forms.Form):
         self.user = user
         self.fields["currency"].initial = settings.DEALCOACH_DEFAULT_CURRENCY
 
+    def clean_expected_close_date(self):
+        # A new deal is open: its close is still to come.
+        day = self.cleaned_data.get("expected_close_date")
+        check_planning_date(day, today=timezone.localdate())
+        return day
+
     def clean(self):
         cleaned = super().clean()
         name = (cleaned.get("account_name") or "").strip()
@@ -212,8 +219,28 @@ class OpportunityEditForm(forms.Form):
         initial["competitors"] = ", ".join(opportunity.competitors or [])
         return initial
 
+    def __init__(self, *args, stored: Opportunity | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+
     def clean_competitors(self):
         return [c.strip() for c in (self.cleaned_data.get("competitors") or "").split(",") if c.strip()]
+
+    def clean(self):
+        """An open deal's close and go-live are still to come; a date left as it was stays
+        accepted (an overdue close is the stale flags' business), and a closed deal keeps its history."""
+        cleaned = super().clean()
+        if cleaned.get("status") != Opportunity.Status.OPEN:
+            return cleaned
+        for name in ("expected_close_date", "go_live_date"):
+            day = cleaned.get(name)
+            if day is None or (self.stored is not None and getattr(self.stored, name) == day):
+                continue
+            try:
+                check_planning_date(day, today=timezone.localdate())
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
 
     def changes(self, opportunity: Opportunity) -> dict:
         """Only the fields that differ from the stored deal, so an unchanged

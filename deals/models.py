@@ -29,7 +29,7 @@ ROLE_VALUES = [
 ]
 STANCE_VALUES = ["advocate", "supporter", "neutral", "skeptic", "opponent"]
 INFLUENCE_VALUES = ["high", "medium", "low"]
-ACTIVITY_KIND_VALUES = ["meeting", "call", "email", "demo", "note"]
+ACTIVITY_KIND_VALUES = ["meeting", "call", "email", "demo", "note", "reference_check"]
 
 
 class Stage(models.Model):
@@ -225,12 +225,15 @@ class Activity(SoftDeleteModel):
         EMAIL = "email", "Email"
         DEMO = "demo", "Demo"
         NOTE = "note", "Note"
+        # A customer's call with one of our references: RSVP's Process reads it (references come after the
+        # buyer's commitment). Synced activities whose subject speaks of a reference call count too.
+        REFERENCE_CHECK = "reference_check", "Reference check"
 
     # Unique by a constraint in Meta, not `unique=True`: that also builds a second, LIKE-only index on
     # PostgreSQL, and an external id is only ever matched exactly (one index less to write per row).
     external_id = models.CharField(max_length=255, null=True, blank=True)
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="activities")
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MEETING)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MEETING)
     occurred_at = models.DateTimeField()
     summary = models.CharField(max_length=500)
     stakeholders = models.ManyToManyField("accounts.Stakeholder", blank=True, related_name="activities")

@@ -10,6 +10,7 @@ flags). A coaching app registers its pieces here from its `AppConfig.ready()`:
         key="rsvp", title="RSVP scorecard", order=10,
         template="rsvp/_partials/scorecard.html",
         context=rsvp_page_context,          # (*, request, opportunity, as_of) -> dict | None
+        headline="rsvp/_partials/headline.html",  # optional: a one-glance summary near the top
     ))
     panels.register_list_column(panels.DealListColumn(
         key="rsvp", label="RSVP", order=10,
@@ -68,6 +69,9 @@ class DealPagePanel:
     template: str
     context: Callable[..., dict[str, Any] | None]
     order: int = 100
+    # Optional one-glance version (e.g. the coaching question to ask next), rendered with the
+    # same context near the top of the deal page, where a rep on a phone sees it first.
+    headline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ class RenderedPanel:
     template: str | None
     context: dict[str, Any] | None
     placeholder: str = ""
+    headline: str | None = None
 
     @property
     def available(self) -> bool:
@@ -190,10 +195,12 @@ def page_panels_for(*, request, opportunity, as_of: dt.date) -> list[RenderedPan
             result.append((position * 10, RenderedPanel(key, title, None, None, placeholder)))
         else:
             context = panel.context(request=request, opportunity=opportunity, as_of=as_of)
-            result.append((panel.order, RenderedPanel(key, panel.title, panel.template, context, placeholder)))
+            result.append((panel.order, RenderedPanel(key, panel.title, panel.template, context, placeholder,
+                                                      panel.headline)))
     for panel in registered.values():
         context = panel.context(request=request, opportunity=opportunity, as_of=as_of)
-        result.append((panel.order, RenderedPanel(panel.key, panel.title, panel.template, context)))
+        result.append((panel.order, RenderedPanel(panel.key, panel.title, panel.template, context,
+                                                  headline=panel.headline)))
     return [rendered for _, rendered in sorted(result, key=lambda item: item[0])]
 
 

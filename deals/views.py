@@ -39,8 +39,12 @@ from .services import activity_log, deal_role_remove, deal_role_set, opportunity
 DEAL_CHANGED = "dealChanged"
 
 
-def _changed(response: HttpResponse) -> HttpResponse:
-    response["HX-Trigger"] = DEAL_CHANGED
+# The activity form's "Who took part" listens for this one, so a person just put on the map can be ticked.
+POLITICAL_MAP_CHANGED = "politicalMapChanged"
+
+
+def _changed(response: HttpResponse, *also: str) -> HttpResponse:
+    response["HX-Trigger"] = ", ".join((DEAL_CHANGED, *also))
     return response
 
 
@@ -92,7 +96,9 @@ def quick_add(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect("deals:detail", pk=opportunity.pk)
+            # Straight to the new deal's first action, logging what happened: the browser focuses
+            # the fragment's field itself (a script could not, the fragment navigation runs after it).
+            return redirect(reverse("deals:detail", kwargs={"pk": opportunity.pk}) + "#id_kind")
     context = {
         "form": form,
         "accounts": accounts_visible_to(request.user).order_by("name").values_list("name", flat=True)[:1000],
@@ -147,7 +153,7 @@ def _render_section(request, opportunity, name: str, extra: dict | None = None, 
 def _section_saved(request, opportunity, name: str, anchor: str):
     """After a write: the refreshed section for htmx (announcing the change), else back to the deal page."""
     if request.htmx:
-        return _changed(_render_section(request, opportunity, name))
+        return _changed(_render_section(request, opportunity, name), *([POLITICAL_MAP_CHANGED] if name == "map" else []))
     return redirect(reverse("deals:detail", kwargs={"pk": opportunity.pk}) + anchor)
 
 
@@ -203,7 +209,7 @@ def edit(request, pk: int):
     if request.method == "GET":
         form = OpportunityEditForm(initial=OpportunityEditForm.initial_for(opportunity))
         return _edit_response(request, opportunity, form)
-    form = OpportunityEditForm(request.POST)
+    form = OpportunityEditForm(request.POST, stored=opportunity)
     if form.is_valid():
         # Re-fetch for update: the service validates and saves under the row lock.
         try:

@@ -19,8 +19,12 @@ case "$role" in
       --timeout "${WEB_TIMEOUT:-30}" --graceful-timeout 20 --access-logfile - --max-requests 2000 --max-requests-jitter 200
     ;;
   worker)
+    # No gossip, mingle or heartbeat: they are for multi-worker events over AMQP, add Redis
+    # round-trips, and their restart after a broker outage is where the Redis transport used to
+    # crash the worker ('NoneType' object has no attribute 'hostname'). Extra arguments pass on.
+    shift
     exec "$PYTHON" -m celery -A dealcoach worker --loglevel "${CELERY_LOG_LEVEL:-info}" \
-      --concurrency "${WORKER_CONCURRENCY:-2}" -Q celery
+      --concurrency "${WORKER_CONCURRENCY:-2}" -Q celery --without-gossip --without-mingle --without-heartbeat "$@"
     ;;
   beat)
     exec "$PYTHON" -m celery -A dealcoach beat --loglevel "${CELERY_LOG_LEVEL:-info}" \

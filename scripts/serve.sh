@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production shape without Docker: PostgreSQL + Redis + gunicorn + one
 # Celery worker + one Celery beat, all on this machine, data kept in .serve/.
-# Ctrl-C stops everything. Same entry points as docker-compose.yml.
+# A crashed app process is restarted (scripts/supervise.sh); Ctrl-C stops everything.
+# Same entry points as docker-compose.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
@@ -16,19 +17,23 @@ export SECRET_KEY="${SECRET_KEY:-$(cat "$SERVICES_DIR/secret_key" 2>/dev/null ||
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}" ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export PORT="${PORT:-8000}" BIND="${BIND:-127.0.0.1}"
 export PYTHON="$VENV/bin/python"
-pids=()
+source scripts/supervise.sh
+export SUPERVISE_LOG="$SERVICES_DIR/supervise.log"
+# Each app process runs under its own supervisor: one that crashes (a kill -9, a broker
+# outage) is restarted with a back-off and logged; PostgreSQL and Redis stay up meanwhile.
+# Only Ctrl-C (or SIGTERM to this script) stops everything.
+supervisors=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  trap - EXIT INT TERM
+  for pid in "${supervisors[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   services_stop
 }
 trap cleanup EXIT INT TERM
 bash scripts/entrypoint.sh migrate
-bash scripts/entrypoint.sh web & pids+=($!)
-bash scripts/entrypoint.sh worker & pids+=($!)
-BEAT_SCHEDULE_FILE="$SERVICES_DIR/celerybeat-schedule" bash scripts/entrypoint.sh beat & pids+=($!)
-if [ -f dealcoach/outbox/management/commands/relay_outbox.py ]; then
-  "$PYTHON" manage.py relay_outbox & pids+=($!)
-fi
-echo "dealcoach (production shape) on http://$BIND:$PORT/ — Ctrl-C to stop"
-wait -n "${pids[@]}"
+supervise web bash scripts/entrypoint.sh web & supervisors+=($!)
+supervise worker bash scripts/entrypoint.sh worker & supervisors+=($!)
+BEAT_SCHEDULE_FILE="$SERVICES_DIR/celerybeat-schedule" supervise beat bash scripts/entrypoint.sh beat & supervisors+=($!)
+supervise relay "$PYTHON" manage.py relay_outbox & supervisors+=($!)
+echo "dealcoach (production shape) on http://$BIND:$PORT/ — Ctrl-C to stop (restarts are logged in $SUPERVISE_LOG)"
+wait

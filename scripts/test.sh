@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The test command: a virtualenv, a throwaway PostgreSQL and Redis (and
-# Chromium for the browser tests), the whole pytest suite, then cleanup.
+# Chromium for the browser tests), the import contracts, the whole pytest suite,
+# then cleanup.
 # Exits with pytest's exit code. Extra arguments go to pytest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh || exit 1
-export NEED_CHROMIUM=1
+# Dependencies point one way (docs/architecture.md): a broken contract fails the run.
+lint-imports --no-cache || exit 1
+export NEED_CHROMIUM="${NEED_CHROMIUM-1}"  # `make test-fast` runs no browser test
 source scripts/services.sh
 trap services_stop EXIT
 services_start || exit 1

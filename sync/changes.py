@@ -23,21 +23,23 @@ from django.db import connection
 from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Func, Value, When
 from django.utils import timezone
 
+from accounts.models import Account, Stakeholder
 from dealcoach.lookups import AnyOf
+from deals.models import Activity, Opportunity
 
-from .models import ChangeLogEntry
+from .models import ChangeLogEntry, WebhookSubscription
 from .webhooks import WebhookEvent, webhooks_emit_many
 
 Resource = ChangeLogEntry.Resource
 
-# Model label and the path to the owner whose visibility rule applies.
+# The model and the path to the owner whose visibility rule applies.
 RESOURCE_MODELS = {
-    Resource.ACCOUNT: ("accounts.Account", "owner_id"),
-    Resource.STAKEHOLDER: ("accounts.Stakeholder", "account__owner_id"),
-    Resource.OPPORTUNITY: ("deals.Opportunity", "owner_id"),
-    Resource.ACTIVITY: ("deals.Activity", "opportunity__owner_id"),
+    Resource.ACCOUNT: (Account, "owner_id"),
+    Resource.STAKEHOLDER: (Stakeholder, "account__owner_id"),
+    Resource.OPPORTUNITY: (Opportunity, "owner_id"),
+    Resource.ACTIVITY: (Activity, "opportunity__owner_id"),
 }
-RESOURCE_BY_LABEL = {label: resource for resource, (label, _) in RESOURCE_MODELS.items()}
+RESOURCE_BY_MODEL = {model: resource for resource, (model, _) in RESOURCE_MODELS.items()}
 
 
 def current_txid():
@@ -46,12 +48,6 @@ def current_txid():
     if connection.vendor == "postgresql":
         return Func(function="txid_current", output_field=BigIntegerField())
     return Value(0)
-
-
-def _model(resource: str):
-    from django.apps import apps
-
-    return apps.get_model(RESOURCE_MODELS[resource][0])
 
 
 def changes_record(*, resource: str, ids: Iterable[int], created_ids: Iterable[int] = ()) -> int:
@@ -83,7 +79,7 @@ def changes_record(*, resource: str, ids: Iterable[int], created_ids: Iterable[i
         "at": Value(timezone.now(), output_field=DateTimeField()),
     }
     aliases = {f"log_{name}": expression for name, expression in columns.items()}
-    select = _model(resource).objects.filter(AnyOf(F("pk"), ids)).order_by("id").annotate(**aliases).values_list(*aliases)
+    select = RESOURCE_MODELS[resource][0].objects.filter(AnyOf(F("pk"), ids)).order_by("id").annotate(**aliases).values_list(*aliases)
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(ChangeLogEntry._meta.db_table)
     target = ", ".join(connection.ops.quote_name(ChangeLogEntry._meta.get_field(n).column) for n in columns)
@@ -142,13 +138,8 @@ def opportunity_webhook_payload(row: dict) -> dict:
 
 
 def _emit_opportunity_webhooks(*, ids: list[int], created_ids: set[int]) -> None:
-    from django.apps import apps
-
-    from .models import WebhookSubscription
-
     if not ids or not WebhookSubscription.objects.filter(active=True).exists():
         return
-    Opportunity = apps.get_model("deals.Opportunity")
     events = []
     for row in Opportunity.objects.filter(pk__in=ids).order_by("id").values(*OPPORTUNITY_PAYLOAD_FIELDS):
         if row["deleted_at"]:
@@ -174,7 +165,7 @@ def on_saved(sender, instance, created, raw=False, **kwargs):
     if raw:  # loaddata: fixtures are not changes
         return
     changes_record(
-        resource=RESOURCE_BY_LABEL[sender._meta.label], ids=[instance.pk],
+        resource=RESOURCE_BY_MODEL[sender], ids=[instance.pk],
         created_ids=[instance.pk] if created else (),
     )
 
@@ -191,7 +182,7 @@ def _owner_id_of_deleted(resource: str, instance):
 
 
 def on_deleted(sender, instance, **kwargs):
-    resource = RESOURCE_BY_LABEL[sender._meta.label]
+    resource = RESOURCE_BY_MODEL[sender]
     changes_record_hard_delete(
         resource=resource, object_id=instance.pk, external_id=instance.external_id,
         owner_id=_owner_id_of_deleted(resource, instance),

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dateparse import parse_datetime
 
+from dealcoach.dates import HORIZON_END, HORIZON_START, horizon_error
+
 MAX_BIGINT = 2**63 - 1
 
 
@@ -172,12 +174,13 @@ class Date(Spec):
             parsed = date.fromisoformat(value)
         except ValueError:
             raise Invalid("Not a real date.") from None
-        if parsed.year < 1900:
-            raise Invalid("Dates before 1900 are not accepted.")
+        if reason := horizon_error(parsed):
+            raise Invalid(reason)
         return parsed
 
     def type_schema(self):
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date",
+                "description": f"YYYY-MM-DD, from {HORIZON_START} to {HORIZON_END}."}
 
 
 def parse_timestamp(value: Any) -> datetime:

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealcoach.models import User
+from dealcoach.outbox.services import outbox_enqueue
 from dealcoach.permissions import visible_users_q
 
 from .models import WebhookDelivery, WebhookSubscription
@@ -158,8 +159,6 @@ def webhooks_emit_many(*, events: list[WebhookEvent]) -> int:
     if rows:
         # Through the transactional outbox: if Redis is down, the relay publishes the
         # nudge as soon as it is back (the every-minute beat job remains the safety net).
-        from dealcoach.outbox.services import outbox_enqueue
-
         outbox_enqueue(task="sync.tasks.deliver_webhooks")
     return len(rows)
 

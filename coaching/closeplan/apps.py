@@ -7,6 +7,7 @@ class CloseplanConfig(AppConfig):
     verbose_name = "Close plans"
 
     def ready(self):
-        from . import panels, receivers  # noqa: F401
+        from . import audited, panels, receivers  # noqa: F401
 
+        audited.register()
         panels.register()

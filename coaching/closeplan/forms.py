@@ -4,8 +4,9 @@ what is allowed, and their reasons are put back on the right field."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
-from dealcoach.dates import validate_in_horizon
+from dealcoach.dates import check_planning_date, validate_in_horizon
 
 from .buyer_services import MAX_COMMENT_LENGTH, MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
@@ -29,6 +30,11 @@ class PlanCreateForm(forms.Form):
         queryset=PlanTemplate.objects.order_by("name"), to_field_name="slug", empty_label=None
     )
 
+    def clean_go_live_date(self):
+        day = self.cleaned_data.get("go_live_date")
+        check_planning_date(day, today=timezone.localdate())
+        return day
+
 
 class PlanSettingsForm(forms.Form):
     go_live_date = forms.DateField(widget=DATE_INPUT, label="Go-live date", validators=[validate_in_horizon])
@@ -36,6 +42,17 @@ class PlanSettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why it matters"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, current_go_live=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_go_live = current_go_live
+
+    def clean_go_live_date(self):
+        # A go-live left as it was stays accepted (the plan may be live already); a new one is still to come.
+        day = self.cleaned_data.get("go_live_date")
+        if day != self.current_go_live:
+            check_planning_date(day, today=timezone.localdate())
+        return day
 
 
 def owner_choices(plan: ClosePlan) -> list[tuple[str, object]]:

@@ -142,8 +142,14 @@ class PlanSummary:
     # Filled in by the selectors, so a template can show the forecast links on its own.
     opportunity_id: int | None = None
     expected_close_date: dt.date | None = None
-    # Who confirmed ("Jane Buyer, CFO"), and whether their role on the deal can sign.
+    # What RSVP's Process checks read: which steps the plan still has (the approval steps), and the
+    # name the buyer confirmed it with (matched against the deal's map: could they sign?).
+    milestone_keys: tuple[str, ...] = ()
+    validated_by_name: str = ""
+    # Who confirmed ("Jane Buyer, CFO"), proven by a code to their work email (the stakeholder's
+    # id, None for a name typed before that existed), and whether their role on the deal can sign.
     validated_by: str = ""
+    validated_by_stakeholder_id: int | None = None
     validated_by_can_sign: bool = False
 
     @property
@@ -190,7 +196,9 @@ def summarize(
     changed_since_validation: bool,
     opportunity_id: int | None = None,
     expected_close_date: dt.date | None = None,
+    validated_by_name: str = "",
     validated_by: str = "",
+    validated_by_stakeholder_id: int | None = None,
     validated_by_can_sign: bool = False,
 ) -> PlanSummary:
     return PlanSummary(
@@ -205,7 +213,10 @@ def summarize(
         opportunity_id=opportunity_id,
         expected_close_date=expected_close_date,
         validated_by=validated_by,
+        validated_by_stakeholder_id=validated_by_stakeholder_id,
         validated_by_can_sign=validated_by_can_sign,
+        milestone_keys=tuple(m.key for m in schedule.milestones),
+        validated_by_name=validated_by_name,
     )
 
 

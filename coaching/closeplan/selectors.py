@@ -75,8 +75,11 @@ def milestone_inputs(milestones: Iterable[Milestone]) -> list[MilestoneInput]:
 
 def validation_facts(plan: ClosePlan) -> dict:
     """Who confirmed the plan, for `summarize` (stored on the plan: no query)."""
+    validated = plan.is_validated
     return {
-        "validated_by": plan.validated_by_label if plan.is_validated else "",
+        "validated_by_name": plan.validated_by_name if validated else "",
+        "validated_by": plan.validated_by_label if validated else "",
+        "validated_by_stakeholder_id": plan.validated_by_stakeholder_id if validated else None,
         "validated_by_can_sign": plan.validated_by_someone_who_can_sign,
     }
 

@@ -211,7 +211,7 @@ def _require_plan(plan):
 def plan_settings(request, opportunity_id: int):
     opportunity, plan = _fetch(request, opportunity_id)
     plan = _require_plan(plan)
-    form = PlanSettingsForm(request.POST)
+    form = PlanSettingsForm(request.POST, current_go_live=plan.go_live_date)
     if form.is_valid():
         try:
             services.plan_update_go_live(

@@ -1,15 +1,15 @@
 """The one coaching question to ask about an exception deal. Plain Python.
 
-The question comes from the deal's stored RSVP result: the weakest dimension
-that has gaps, and its first (most pressing) gap — the same rule as
-`coaching.rsvp.scoring.CoachingResult.next_gap`. A deal not scored yet falls
-back to a question about why it is an exception."""
+The question comes from the deal's stored RSVP result: its `next` question,
+the top-ranked gap across the four dimensions
+(`coaching.rsvp.scoring.CoachingResult.next_gap`, ranked by
+`coaching.rsvp.priority`). The stored summary and the API's JSON both carry
+it. A deal not scored yet falls back to a question about why it is an
+exception."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-DIMENSIONS: tuple[str, ...] = ("relationships", "strategy", "value", "process")
 
 FLAG_QUESTIONS = {
     "close_date_passed": "The close date has passed: what does the customer say the real date is, and why?",
@@ -32,21 +32,11 @@ class Question:
 
 
 def question_from_result(result: dict | None) -> Question | None:
-    """The weakest dimension's first gap in a stored RSVP result, or None when
-    there is no gap. Reads the compact summary's ready-made `next` question,
-    else works it out from the full result (the API's JSON shape)."""
+    """The deal's next question in a stored RSVP result (the compact summary or the API's JSON
+    shape), or None when there is no gap."""
     upfront = (result or {}).get("next")
     if isinstance(upfront, dict) and upfront.get("text"):
         return Question(text=upfront["text"], dimension=upfront.get("dimension", ""), reason=upfront.get("reason", ""))
-    dimensions = (result or {}).get("dimensions") or {}
-    ranked = sorted(
-        (name for name in DIMENSIONS if name in dimensions),
-        key=lambda name: (dimensions[name].get("score", 0), DIMENSIONS.index(name)),
-    )
-    for name in ranked:
-        gaps = dimensions[name].get("gaps") or []
-        if isinstance(gaps, list) and gaps and gaps[0].get("question"):
-            return Question(text=gaps[0]["question"], dimension=name, reason=gaps[0].get("reason", ""))
     return None
 
 

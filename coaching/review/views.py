@@ -13,6 +13,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from coaching.sessions.selectors import (
+    coached_deal_trends,
+    overdue_commitments,
+    uncoached_deals,
+    uncoached_reps,
+)
 from deals.selectors import opportunity_get_for_user
 
 from .cache import CSRF_PLACEHOLDER, review_body_cached
@@ -93,3 +99,23 @@ def coaching_sheet(request, opportunity_id: int):
     opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
     return render(request, "review/coaching_sheet.html",
                   coaching_sheet_context(opportunity=opportunity, as_of=timezone.localdate()))
+
+
+@login_required
+@require_GET
+def coaching_cadence(request):
+    """The coaching section of the weekly review, loaded as its own fragment so
+    the review page keeps its fixed query budget."""
+    scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
+    if scope.team is None:
+        return render(request, "coaching_sessions/_partials/review_cadence.html", {"scope": scope})
+    uncoached = uncoached_deals(user=request.user, team=scope.team, as_of=scope.as_of)
+    return render(request, "coaching_sessions/_partials/review_cadence.html", {
+        "scope": scope,
+        "team": scope.team,
+        "uncoached": uncoached,
+        "uncoached_reps": uncoached_reps(uncoached),
+        "overdue": overdue_commitments(user=request.user, team=scope.team, as_of=scope.as_of),
+        "trends": coached_deal_trends(user=request.user, team=scope.team),
+        "today": scope.as_of,
+    })

@@ -24,16 +24,31 @@ from .services import AnswerInput, coaching_answers_set
 
 
 class GapSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="What is missing or wrong, from the data or the answers.")
+    reason = serializers.CharField(
+        help_text="What is missing or wrong, from the data, then what the rep answered (or that they have not)."
+    )
     question = serializers.CharField(help_text="The coaching question to ask the rep next.")
     action = serializers.CharField(help_text="A suggested next step.")
+    question_key = serializers.CharField(help_text="The question's key: answer it at .../coaching/answers/.")
 
 
 class DimensionSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=100)
     status = serializers.ChoiceField(choices=["red", "amber", "green"], help_text="green ≥ 70, amber ≥ 40, else red.")
     evidence = serializers.ListField(child=serializers.CharField(), help_text="What earned points.")
-    gaps = GapSerializer(many=True, help_text="Most pressing first.")
+    gaps = GapSerializer(many=True, help_text="One per missing fact, in the order to raise them.")
+    unanswered = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Keys of questions expected at this stage and not answered, about facts with no gap in the data.",
+    )
+
+
+class NextQuestionSerializer(serializers.Serializer):
+    dimension = serializers.CharField()
+    question = serializers.CharField(help_text="The question's key.")
+    text = serializers.CharField(help_text="The question to ask.")
+    reason = serializers.CharField()
+    action = serializers.CharField()
 
 
 class AnchorSerializer(serializers.Serializer):
@@ -50,6 +65,11 @@ class CoachingSerializer(serializers.Serializer):
     anchors = inline_serializer(
         "CoachingAnchors",
         {name: AnchorSerializer() for name in ("budget", "timeline", "compelling_event", "success_criteria")},
+    )
+    next = NextQuestionSerializer(
+        allow_null=True,
+        help_text="The deal's top-ranked gap across the four dimensions (docs/coaching.md, priority order): "
+                  "the question to ask first. Null when there is no gap.",
     )
 
 

@@ -3,17 +3,28 @@
 EARN checks return `(met, text)`: the evidence when met, the gap's reason when not.
 ANSWER checks return the data that contradicts a "yes" (or None).
 PENALTY and CAP checks return the reason when the rule fires (or None).
+
+An empty reason ("") means the rule fires but has nothing to add: a more basic
+missing fact already explains it (no close plan, so it is neither on track nor
+validated), and that fact's gap is the one to show. The points are lost all the same.
 """
 
 from __future__ import annotations
 
+# Who can validate a close plan for the customer (DESIGN: "validated by someone who can sign"):
+# the close plan's own rule, so the plan pages and the coaching never disagree.
+from coaching.closeplan.schedule import SIGNING_ROLES
 from coaching.rsvp.view import (
     DealView,
     describe,
+    is_quantified_value,
     names,
     quote,
     stage_name,
 )
+
+# The customer's approval steps of the default close-plan template.
+APPROVAL_MILESTONES = frozenset({"executive_approval", "procurement", "legal_review"})
 
 # --- Relationships ------------------------------------------------------------------------------
 
@@ -100,7 +111,7 @@ def power_leans_competitor(v: DealView):
 
 def no_engaged_power(v: DealView):
     if not v.engaged_power:
-        return f"No economic buyer or decision maker engaged in the last {v.window} days at {stage_name(v.level)}."
+        return f"{power_engaged(v)[1]} At {stage_name(v.level)} nobody who can say yes is in the conversation."
     return None
 
 
@@ -123,10 +134,8 @@ def case_against_do_nothing(v: DealView):
     f = v.facts
     if not v.has_do_nothing:
         return False, "Do nothing is not treated as a competitor, yet it is the one every deal faces."
-    if not f.compelling_event.strip():
-        return False, "Do nothing is a competitor, but no compelling event says why they must act now."
-    if not f.consequence_if_missed.strip():
-        return False, "Do nothing is a competitor, but nothing says what the status quo costs them if they wait."
+    if not f.compelling_event.strip() or not f.consequence_if_missed.strip():
+        return False, ""  # the missing reason to act now is Value's compelling-event gap
     return True, "Against do nothing: a compelling event, and what waiting would cost them."
 
 
@@ -148,10 +157,10 @@ def opposition_covered(v: DealView):
     if not v.facts.roles:
         return False, "Nobody is on the political map, so blockers are unknown."
     if not v.threats:
-        return True, "No high-influence blocker or opponent on the map."
+        return True, "No high-influence blocker, opponent or competitor's ally on the map."
     if v.high_allies:
-        return True, f"{names(v.threats)} opposes, balanced by {names(v.high_allies)}."
-    return False, f"{names(v.threats)} can block the deal and no high-influence ally offsets them."
+        return True, f"{names(v.threats)} against us, balanced by {names(v.high_allies)}."
+    return False, f"{_threat_names(v.threats)}; no high-influence ally offsets them."
 
 
 def no_roles(v: DealView):
@@ -160,8 +169,31 @@ def no_roles(v: DealView):
 
 def uncovered_threats(v: DealView):
     if v.threats and not v.high_allies:
-        return f"{names(v.threats)} can block the deal and no high-influence ally offsets them"
+        return f"{_threat_names(v.threats)}, with high influence, and no high-influence ally offsets them"
     return None
+
+
+def hostile_influencers(v: DealView):
+    hostile = [r for r in v.threats if r.role == "influencer"]
+    if hostile:
+        return f"{_threat_names(hostile)}, with high influence on the decision"
+    return None
+
+
+def _threat_names(roles) -> str:
+    """ "Boris Ulm (blocker, VP Operations) opposes us" — what makes each person a threat."""
+    parts = []
+    for r in roles[:3]:
+        why = []
+        if r.role == "blocker":
+            why.append("can block the deal")
+        if r.stance == "opponent":
+            why.append("opposes us")
+        if r.leans_to_competitor:
+            why.append("leans to a competitor")
+        parts.append(f"{describe(r)} {' and '.join(why)}")
+    more = f" (and {len(roles) - 3} more)" if len(roles) > 3 else ""
+    return "; ".join(parts) + more
 
 
 def no_reason_to_act_now(v: DealView):
@@ -211,11 +243,19 @@ def value_stated(v: DealView):
 
 
 def value_quantified(v: DealView):
+    if v.value_quantified:
+        return True, "The business value is quantified in an outcome the customer measures."
+    if not v.facts.business_value.strip():
+        return False, ""  # no business value at all: the value.stated gap says so
+    return False, unquantified_value_reason(v)
+
+
+def unquantified_value_reason(v: DealView) -> str:
+    text = quote(v.facts.business_value)
     if v.value_has_number:
-        return True, "The business value is quantified."
-    if v.facts.business_value.strip():
-        return False, "The business value has no number in it."
-    return False, "No business value, so nothing is quantified."
+        return (f"The business value has figures, but none is a result the customer measures "
+                f"(money, time, a rate): {text}.")
+    return f"The business value has no figure the customer measures: {text}."
 
 
 def compelling_event(v: DealView):
@@ -231,8 +271,11 @@ def consequence(v: DealView):
 
 
 def success_criteria(v: DealView):
-    if v.facts.success_criteria.strip():
-        return True, f"Success criteria: {quote(v.facts.success_criteria)}."
+    criteria = v.facts.success_criteria
+    if is_quantified_value(criteria):
+        return True, f"Success criteria: {quote(criteria)}."
+    if criteria.strip():
+        return False, f"The success criteria give nothing to measure (no figure the customer tracks): {quote(criteria)}."
     return False, "No success criteria: we don't know how the customer will measure success."
 
 
@@ -243,14 +286,14 @@ def no_value(v: DealView):
 def no_number(v: DealView):
     if not v.facts.business_value.strip():
         return "no business value is written on the deal"
-    if not v.value_has_number:
-        return "the business value has no number in it"
+    if not v.value_quantified:
+        return "the business value has no figure the customer measures"
     return None
 
 
 def generic_value(v: DealView):
     if v.value_is_generic:
-        return f"The value is a generic claim with no number: {quote(v.facts.business_value)}."
+        return f"The value is a generic claim with nothing measured: {quote(v.facts.business_value)}."
     return None
 
 
@@ -261,9 +304,11 @@ def event_without_consequence(v: DealView):
 
 
 def not_quantified(v: DealView):
-    if not v.value_has_number:
-        return f"The value is still not quantified at {stage_name(v.level)}."
-    return None
+    if v.value_quantified:
+        return None
+    if not v.facts.business_value.strip():
+        return ""  # the value.stated gap says so
+    return f"{unquantified_value_reason(v)} At {stage_name(v.level)} that invites a price fight."
 
 
 def no_compelling_event(v: DealView):
@@ -302,7 +347,7 @@ def close_plan(v: DealView):
 def plan_on_track(v: DealView):
     plan = v.facts.plan
     if plan is None:
-        return False, "No close plan to be on track."
+        return False, ""  # the no-close-plan gap says so
     if not plan.feasible:
         return False, f"The close plan cannot make the go-live date (slack {plan.min_slack} business days)."
     if plan.overdue_milestone_keys:
@@ -313,15 +358,54 @@ def plan_on_track(v: DealView):
 def plan_validated(v: DealView):
     plan = v.facts.plan
     if plan is None:
-        return False, "No close plan for the customer to validate."
-    who = getattr(plan, "validated_by", "") or "The customer"
+        return False, ""  # the no-close-plan gap says so
     if plan.validated and plan.changed_since_validation:
-        return False, f"{who} validated the close plan, but it has changed since."
-    if plan.validated and getattr(plan, "validated_by", "") and not getattr(plan, "validated_by_can_sign", True):
-        return False, f"The close plan was confirmed by {who} — not yet by someone who can sign."
+        return False, "The customer validated the close plan, but it has changed since."
+    if plan.validated and (reason := validated_without_authority(v)):
+        return False, reason
     if plan.validated:
-        return True, f"{who} validated the close plan."
+        who = f" ({quote(_validator(v), 60)})" if _validator(v) else ""
+        return True, f"Someone who can sign validated the close plan{who}."
     return False, "The customer has not validated the close plan."
+
+
+def _validator(v: DealView) -> str:
+    return " ".join(str(getattr(v.facts.plan, "validated_by_name", "") or "").split())
+
+
+def validated_without_authority(v: DealView):
+    """The plan is confirmed, but not by anyone who can buy: only an economic buyer, decision maker,
+    procurement or legal on the deal counts. The plan records the confirming name; the map says who it is."""
+    plan = v.facts.plan
+    if plan is None or not plan.validated or plan.changed_since_validation:
+        return None
+    name = _validator(v).casefold()
+    # A buyer who proved their address on the share link is known by id; a typed name is matched.
+    proven_id = getattr(plan, "validated_by_stakeholder_id", None)
+    if proven_id is not None:
+        people = [r for r in v.facts.roles if r.stakeholder_id == proven_id]
+    else:
+        people = [r for r in v.facts.roles if " ".join(r.name.split()).casefold() == name] if name else []
+    if any(r.role in SIGNING_ROLES for r in people):
+        return None
+    shown = quote(_validator(v), 60) if name else "someone unnamed"
+    if people:
+        return (f"The close plan was confirmed by {describe(people[0])}, who cannot sign: not an economic buyer, "
+                "decision maker, procurement or legal on the deal.")
+    return (f"The close plan was confirmed by {shown}, who is not on the deal's map as an economic buyer, "
+            "decision maker, procurement or legal.")
+
+
+def no_approval_step(v: DealView):
+    """A plan with no customer approval step left in it (executive approval, procurement or legal)."""
+    plan = v.facts.plan
+    keys = getattr(plan, "milestone_keys", None) if plan is not None else None
+    if keys is None or not keys:  # no plan, or a summary that does not list its milestones
+        return None
+    if not APPROVAL_MILESTONES.intersection(keys):
+        return (f"The close plan has no approval step left (executive approval, procurement or legal) at "
+                f"{stage_name(v.level)}: nothing between the decision and the signature.")
+    return None
 
 
 def approvers_mapped(v: DealView):

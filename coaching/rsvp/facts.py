@@ -3,7 +3,8 @@ for one deal or two thousand (callers chunk bigger sets).
 
 Activities are not loaded one by one: engagement comes pre-aggregated per
 (deal, stakeholder) as `RoleFact.last_engaged_on`, and only the activities
-the rules read on their own (reference checks) become `ActivityFact`s.
+the rules read on their own (reference checks: the activity kind, or a synced
+subject that speaks of references) become `ActivityFact`s.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -103,7 +104,8 @@ def deal_facts_for(
     references: dict[int, list[ActivityFact]] = defaultdict(list)
     reference_rows = (
         Activity.objects.alive()
-        .filter(AnyOf(F("opportunity_id"), ids), occurred_at__lt=until, summary__icontains="referenc")
+        .filter(AnyOf(F("opportunity_id"), ids), occurred_at__lt=until)
+        .filter(Q(kind=Activity.Kind.REFERENCE_CHECK) | Q(summary__icontains="referenc"))
         .order_by("opportunity_id", "occurred_at")
         .values_list("opportunity_id", "occurred_at", "kind", "summary")
     )

@@ -55,7 +55,7 @@ def filter_by_status(queryset: QuerySet, value: str) -> QuerySet:
 def register() -> None:
     panels.register_page_panel(panels.DealPagePanel(
         key="rsvp", title="RSVP scorecard", order=10, template="rsvp/_partials/deal_panel.html",
-        context=deal_page_context,
+        context=deal_page_context, headline="rsvp/_partials/headline.html",
     ))
     panels.register_list_column(panels.DealListColumn(
         key="rsvp", label="RSVP", order=10, template="rsvp/_partials/chips.html", cells=deal_list_cells,

@@ -99,6 +99,12 @@ DEFAULT_QUESTIONS: tuple[DefaultQuestion, ...] = (
         "Pick the strategy on the deal and write down the advantage the customer agrees we have.",
     ),
     DefaultQuestion(
+        "strat_rivals",
+        "strategy",
+        "Who else is the customer talking to, and why might they pick them over us?",
+        "Name every competitor on the deal, do nothing included, and what each one offers this buyer.",
+    ),
+    DefaultQuestion(
         "strat_influencers",
         "strategy",
         "Are consultants, partners or other outsiders shaping this decision, and whose side are they on?",
@@ -175,8 +181,22 @@ DEFAULT_QUESTIONS: tuple[DefaultQuestion, ...] = (
     DefaultQuestion(
         "proc_close_plan",
         "process",
-        "Has the customer walked through the close plan with you and agreed to the dates?",
-        "Share the close plan link with the buyer and ask them to confirm or correct it.",
+        "What date must the customer be live by, and what has to happen on their side before then?",
+        "Sit down with the senior buyer and build the close plan backward from their go-live date: "
+        "evaluation, approvals, procurement, legal, signing.",
+    ),
+    DefaultQuestion(
+        "proc_plan_on_track",
+        "process",
+        "Which step of the close plan is behind, and what does the customer need to get it back on track?",
+        "Walk the late steps with the buyer and agree new dates with them, or a new go-live date.",
+    ),
+    DefaultQuestion(
+        "proc_plan_validated",
+        "process",
+        "Has someone who can sign walked through the close plan with you and agreed to its dates?",
+        "Share the close plan link with the economic buyer or decision maker and ask them to confirm "
+        "or correct it.",
     ),
     DefaultQuestion(
         "proc_close_date",

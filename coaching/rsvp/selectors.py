@@ -4,11 +4,12 @@ with `deals.selectors.opportunity_get_for_user` first."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from coaching.rsvp.facts import deal_facts_for
+from coaching.rsvp.facts import deal_facts_for, question_texts
 from coaching.rsvp.forms import ANSWER_OPTIONS, answer_form_rows
 from coaching.rsvp.models import CoachingAnswer, CoachingQuestion
 from coaching.rsvp.scoring import CoachingResult, DealFacts, score_deal
@@ -21,6 +22,19 @@ def coaching_result_for(opportunity: Opportunity, *, as_of: dt.date | None = Non
     as_of = as_of or timezone.localdate()
     facts = deal_facts_for(opportunity_ids=[opportunity.pk], as_of=as_of)
     return score_deal(facts.get(opportunity.pk) or DealFacts(as_of=as_of))
+
+
+def open_coaching_results(*, as_of: dt.date | None = None, chunk: int = 2000) -> Iterator[tuple[int, CoachingResult]]:
+    """(deal id, coaching) for every open, live deal, scored now, in chunks of a fixed number of queries."""
+    as_of = as_of or timezone.localdate()
+    ids = list(Opportunity.objects.alive().filter(status=Opportunity.Status.OPEN).order_by("id")
+               .values_list("id", flat=True))
+    questions = question_texts()
+    for start in range(0, len(ids), chunk):
+        facts = deal_facts_for(opportunity_ids=ids[start:start + chunk], as_of=as_of, questions=questions,
+                               open_only=True)
+        for opportunity_id, deal in facts.items():
+            yield opportunity_id, score_deal(deal)
 
 
 @dataclass(frozen=True)

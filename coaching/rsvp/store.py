@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from deals.models import Opportunity
+
 from .models import DealScore, ScoreSnapshot
 
 DIMENSIONS = ("relationships", "strategy", "value", "process")
@@ -82,8 +84,6 @@ def upsert_scores_orm(rows: list[ScoreRow], *, as_of: dt.date, now: dt.datetime)
 def snapshot_open_scores(*, week: dt.date, now: dt.datetime) -> int:
     """Copy every open, live deal's stored scores into `week`'s snapshot, in
     one INSERT … SELECT … ON CONFLICT (PostgreSQL and SQLite alike)."""
-    from deals.models import Opportunity
-
     score, snapshot = DealScore._meta.db_table, ScoreSnapshot._meta.db_table
     opportunity = Opportunity._meta.db_table
     copied = ["overall", *DIMENSIONS]

@@ -23,6 +23,34 @@ _GENERIC_VALUE = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"\breferenc(e|es|ing)\b", re.IGNORECASE)
+REFERENCE_CHECK_KIND = "reference_check"  # the activity kind that marks a reference check
+# What makes a figure value rather than a spec, clause by clause (a clause ends at ";", ". ", ", " or a line).
+_CLAUSE_BREAK = re.compile(r";|\n|[.,](?=\s)")
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\d[\d,.]*\s?(?:k|m|bn|mn)?\s?(?:usd|eur|gbp|aud|cad|chf|sek|nok|dkk|dollars?|euros?|pounds?)\b"
+    r"|\b(?:usd|eur|gbp|aud|cad|chf)\s?\d",
+    re.IGNORECASE,
+)
+_TIME_SPAN = re.compile(
+    r"\d[\d,.]*\s?(?:-\s?)?(?:hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?|seconds?|ftes?"
+    r"|full[- ]time|person[- ]?(?:days?|hours?|months?)|man[- ]?(?:days?|hours?))\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|percent\b|x\b|k\b|m\b)?", re.IGNORECASE)
+_FEATURE_UNIT = re.compile(
+    r"\s*(?:integrations?|connectors?|apis?|uptime|availability|users?|seats?|licen[cs]es?|features?"
+    r"|modules?|dashboards?|reports?|templates?|languages?|servers?|nodes?|[gtm]b\b|versions?|screens?"
+    r"|widgets?|plug-?ins?|add-?ons?|workflows?|fields?|sso\b|sla\b)",
+    re.IGNORECASE,
+)
+_OUTCOME = re.compile(
+    r"reduc|\bcut|sav(e|es|ed|ing|ings)\b|lower|increas|\brais|grow|improv|avoid|faster|fewer|\bless\b|\bdown\b"
+    r"|\bup\b|drop|shrink|recover|free[sd]?\s+up|\bfrom\b.*\bto\b|churn|error|defect|cost|revenue|margin|profit"
+    r"|cash|capital|stock|inventory|downtime|outage|backlog|turnover|headcount|overtime|\bfines?\b|penalt|risk"
+    r"|\bdso\b|conversion|retention|win rate|forecast|orders?|invoices?|tickets?|claims?|complaints?|incidents?"
+    r"|touchless|accuracy|on[- ]time|yield|scrap|waste|emissions?|sales|bookings|renewals?",
+    re.IGNORECASE,
+)
 
 ROLE_LABELS = {
     "economic_buyer": "economic buyer",
@@ -48,9 +76,27 @@ def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
 
+def is_quantified_value(text: str) -> bool:
+    """A number tied to a business outcome the customer measures: money, time, or a rate or count of
+    something they care about ("cut invoice errors by 40%"). A feature list with numbers
+    ("20 integrations, 99.9% uptime") is not value. The one test behind the Value rules and the
+    success-criteria anchor, so the two never disagree about the same kind of text."""
+    if not _NUMBER.search(text):
+        return False
+    for clause in _CLAUSE_BREAK.split(text):
+        if not _NUMBER.search(clause):
+            continue
+        if _MONEY.search(clause) or _TIME_SPAN.search(clause):
+            return True
+        figures = [m for m in _FIGURE.finditer(clause) if not _FEATURE_UNIT.match(clause, m.end())]
+        if figures and _OUTCOME.search(clause):
+            return True
+    return False
+
+
 def is_generic_claim(text: str) -> bool:
-    """Boilerplate benefit talk ("saves time and money") with no figure behind it."""
-    return bool(text.strip()) and not has_number(text) and bool(_GENERIC_VALUE.search(text))
+    """Boilerplate benefit talk ("saves time and money") with no measured outcome behind it."""
+    return bool(text.strip()) and bool(_GENERIC_VALUE.search(text)) and not is_quantified_value(text)
 
 
 def is_do_nothing(competitor: str) -> bool:
@@ -96,6 +142,7 @@ class DealView:
         "rivals",
         "has_do_nothing",
         "value_has_number",
+        "value_quantified",
         "value_is_generic",
         "reference_activity",
         "strategy_chosen",
@@ -117,7 +164,7 @@ class DealView:
                 if sid in last:
                     last[sid] = _later(last[sid], activity.occurred_on)
             if reference is None and (
-                activity.kind == "reference_check" or _REFERENCE.search(activity.subject)
+                activity.kind == REFERENCE_CHECK_KIND or _REFERENCE.search(activity.subject)
             ):
                 reference = activity
         self.last_engaged = last
@@ -144,8 +191,11 @@ class DealView:
             r for r in facts.roles if r.role in ("champion", "coach") and r.stance in ("advocate", "supporter")
         ]
         self.engaged_champions = [r for r in self.champions if r.stakeholder_id in engaged_ids]
+        # Anyone with high influence who can stop the deal: a blocker, an opponent, or someone who leans
+        # to a competitor (the same people, whether the data or the rep's answer is read).
         self.threats = [
-            r for r in facts.roles if (r.role == "blocker" or r.stance == "opponent") and r.influence == "high"
+            r for r in facts.roles
+            if r.influence == "high" and (r.role == "blocker" or r.stance == "opponent" or r.leans_to_competitor)
         ]
         self.high_allies = [
             r for r in facts.roles
@@ -154,6 +204,7 @@ class DealView:
         self.rivals = [c for c in facts.competitors if c.strip() and not is_do_nothing(c)]
         self.has_do_nothing = any(is_do_nothing(c) for c in facts.competitors)
         self.value_has_number = has_number(facts.business_value)
+        self.value_quantified = is_quantified_value(facts.business_value)
         self.value_is_generic = is_generic_claim(facts.business_value)
         self.strategy_chosen = facts.strategy in STRATEGIES
 

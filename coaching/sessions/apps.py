@@ -7,6 +7,7 @@ class CoachingSessionsConfig(AppConfig):
     verbose_name = "Coaching sessions"
 
     def ready(self):
-        from . import panels
+        from . import audited, panels
 
+        audited.register()
         panels.register()

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from coaching.rsvp.models import DealScore
 from dealcoach.permissions import visible_owner_ids_q
 from deals.models import Opportunity
 from deals.selectors import opportunities_visible_to
@@ -172,8 +173,6 @@ class CoachedDealTrend:
 def coached_deal_trends(*, user, team=None, limit: int = 30) -> list[CoachedDealTrend]:
     """For recently coached open deals: each RSVP dimension now against the
     last session's close. Two queries."""
-    from coaching.rsvp.models import DealScore
-
     closed = (
         sessions_visible_to(user).filter(status="closed", opportunity__status="open")
         .filter(**({"opportunity__owner__team": team} if team is not None else {}))

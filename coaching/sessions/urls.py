@@ -12,6 +12,5 @@ urlpatterns = [
     path("coaching-sessions/<int:session_id>/notes/", views.session_notes, name="notes"),
     path("coaching-sessions/<int:session_id>/commitments/", views.session_commitment_add, name="commitment_add"),
     path("coaching-sessions/<int:session_id>/close/", views.session_close, name="close"),
-    path("review/coaching/", views.review_cadence, name="review_cadence"),
     path("commitments/<int:commitment_id>/close/", views.commitment_close_view, name="commitment_close"),
 ]

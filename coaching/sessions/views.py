@@ -20,14 +20,10 @@ from .models import DIMENSIONS
 from .selectors import (
     access_commitment,
     access_session,
-    coached_deal_trends,
     commitments_closed_since,
     last_closed_session,
     open_commitments_on,
-    overdue_commitments,
     rsvp_trend,
-    uncoached_deals,
-    uncoached_reps,
 )
 from .services import (
     coaching_session_close,
@@ -66,8 +62,8 @@ def session_context(session, *, commitment_form=None, errors=None) -> dict:
     for name in DIMENSIONS:
         data = result_dict["dimensions"][name]
         gaps = []
-        for index, gap in enumerate(data["gaps"]):
-            key = "" if session.is_closed else result.dimensions[name].gaps[index].question_key
+        for gap in data["gaps"]:
+            key = "" if session.is_closed else gap["question_key"]
             gaps.append({**gap, "question_key": key, "answer": answers.get(key)})
         dimensions.append({"name": name, **data, "gaps": gaps})
     dimensions.sort(key=lambda d: d["score"])
@@ -83,6 +79,8 @@ def session_context(session, *, commitment_form=None, errors=None) -> dict:
         "opportunity": opportunity,
         "dimensions": dimensions,
         "overall": result_dict["overall"],
+        # The deal's top-ranked gap (CoachingResult.next_gap); a session closed before it was stored has none.
+        "next_question": result_dict.get("next"),
         "answers": list(answers.values()),
         "open_commitments": open_commitments_on(opportunity=opportunity),
         "closed_since": commitments_closed_since(opportunity=opportunity,
@@ -206,25 +204,3 @@ def commitment_close_view(request, commitment_id: int):
         return redirect(next_url)
     return render(request, "coaching_sessions/commitment_close.html",
                   {"commitment": commitment, "close_form": form, "today": timezone.localdate()}, status=status)
-
-
-@login_required
-@require_GET
-def review_cadence(request):
-    """The coaching section of the weekly review, loaded as its own fragment so
-    the review page keeps its fixed query budget."""
-    from coaching.review.selectors import review_scope_for
-
-    scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
-    if scope.team is None:
-        return render(request, "coaching_sessions/_partials/review_cadence.html", {"scope": scope})
-    uncoached = uncoached_deals(user=request.user, team=scope.team, as_of=scope.as_of)
-    return render(request, "coaching_sessions/_partials/review_cadence.html", {
-        "scope": scope,
-        "team": scope.team,
-        "uncoached": uncoached,
-        "uncoached_reps": uncoached_reps(uncoached),
-        "overdue": overdue_commitments(user=request.user, team=scope.team, as_of=scope.as_of),
-        "trends": coached_deal_trends(user=request.user, team=scope.team),
-        "today": scope.as_of,
-    })

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.apps import apps
 from django.utils import timezone
 
+from coaching.closeplan.models import Milestone
+from coaching.closeplan.services import plan_create_from_template
 from deals.models import Opportunity
 
 from .services import SweepResult, flags_sweep
@@ -26,11 +27,6 @@ DEMO_GO_LIVE_IN_DAYS = 30
 
 
 def _ensure_an_overdue_milestone(as_of: dt.date) -> None:
-    if not apps.is_installed("coaching.closeplan"):
-        return
-    from coaching.closeplan.models import Milestone
-    from coaching.closeplan.services import plan_create_from_template
-
     demo_deals = Opportunity.objects.alive().filter(external_id__startswith="demo-opp-", status="open")
     overdue = Milestone.objects.filter(
         plan__opportunity__in=demo_deals, done_on__isnull=True, latest_finish__lt=as_of

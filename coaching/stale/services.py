@@ -24,6 +24,8 @@ from coaching.closeplan.digest import (
 from dealcoach.models import User
 from dealcoach.permissions import can_own_deals_of
 from deals.models import Stage
+from sync.models import WebhookSubscription
+from sync.webhooks import WebhookEvent, webhooks_emit_many
 
 from . import rules, sweep
 from .models import Flag, SweepRun
@@ -121,9 +123,6 @@ def _incremental_base(as_of: dt.date, fingerprint: str) -> SweepRun | None:
 def _emit_flag_webhooks(*, at: dt.datetime) -> int:
     """Queue flag.raised / flag.cleared webhooks for this sweep's changes, in
     its transaction. Nothing is read unless someone subscribed to flag events."""
-    from sync.models import WebhookSubscription
-    from sync.webhooks import WebhookEvent, webhooks_emit_many
-
     subscribed = {e for events in WebhookSubscription.objects.filter(active=True).values_list("events", flat=True)
                   for e in events if e.startswith("flag.")}
     if not subscribed:

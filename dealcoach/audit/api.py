@@ -7,8 +7,8 @@ from rest_framework import exceptions, generics, serializers
 from dealcoach.api.pagination import FieldErrorCursorPagination
 
 from .models import AuditEvent
+from .registry import RESOURCE_MODELS
 from .selectors import audit_events_visible_to
-from .services import RESOURCE_MODELS
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -1,16 +1,26 @@
 """Single saves and deletes of audited models become audit events, in the same
 transaction as the write. `pre_save` reads the row as stored (one query) so
-the event holds real old values, not what the caller's instance happened to hold."""
+the event holds real old values, not what the caller's instance happened to hold.
 
-from django.apps import apps
+The receivers listen to every model and skip those no app registered with
+`registry.audit_track`: the apps register from their own `ready()`, which runs
+after this app's."""
+
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from .services import TRACKED, audit_record_change, audited_fields, snapshot
+from .registry import TRACKED
+from .services import audit_record_change, audited_fields, snapshot
 
 BEFORE_ATTR = "_audit_before"
 
 
+def _tracked(sender) -> bool:
+    return sender._meta.label_lower in TRACKED
+
+
 def remember_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    if not _tracked(sender):
+        return
     if raw or instance.pk is None or instance._state.adding:
         setattr(instance, BEFORE_ATTR, None)
         return
@@ -20,7 +30,7 @@ def remember_before(sender, instance, raw=False, update_fields=None, **kwargs):
 
 
 def record_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    if raw:
+    if raw or not _tracked(sender):
         return
     before = None if created else getattr(instance, BEFORE_ATTR, None)
     after = snapshot(instance)
@@ -32,13 +42,12 @@ def record_save(sender, instance, created, raw=False, update_fields=None, **kwar
 
 
 def record_delete(sender, instance, **kwargs):
+    if not _tracked(sender):
+        return
     audit_record_change(instance=instance, before=snapshot(instance), after=None)
 
 
 def connect_receivers() -> None:
-    for label in TRACKED:
-        model = apps.get_model(label)
-        uid = f"audit_{label}"
-        pre_save.connect(remember_before, sender=model, dispatch_uid=f"{uid}_pre_save")
-        post_save.connect(record_save, sender=model, dispatch_uid=f"{uid}_post_save")
-        post_delete.connect(record_delete, sender=model, dispatch_uid=f"{uid}_post_delete")
+    pre_save.connect(remember_before, dispatch_uid="audit_pre_save")
+    post_save.connect(record_save, dispatch_uid="audit_post_save")
+    post_delete.connect(record_delete, dispatch_uid="audit_post_delete")

@@ -1,14 +1,15 @@
-"""Reads of the audit history, scoped by the visibility rules in dealcoach.permissions:
+"""Reads of the audit history, scoped by the visibility rules in dealcoach.permissions
+(applied by the apps that own deals and accounts, see registry.py):
 an event about a deal (or its roles and close plan) is visible to whoever may
 see that deal, deleted or not; an event about an account or stakeholder to
 whoever may see that account."""
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from dealcoach.permissions import MATCH_NOTHING, account_visibility_q, visible_owner_ids_q
+from dealcoach.permissions import MATCH_NOTHING
 
 from .models import AuditEvent
+from .registry import VISIBLE_IDS
 
 
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
@@ -16,13 +17,13 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.filter(MATCH_NOTHING)
     if user.is_superuser or user.role == "admin":
         return AuditEvent.objects.all()
-    Opportunity = apps.get_model("deals", "Opportunity")
-    Account = apps.get_model("accounts", "Account")
-    deals = Opportunity.objects.filter(visible_owner_ids_q(user)).values("id")
-    accounts = Account.objects.filter(account_visibility_q(user)).values("id")
-    return AuditEvent.objects.filter(
-        Q(opportunity_id__in=deals) | Q(opportunity_id__isnull=True, account_id__in=accounts)
-    )
+    # The deals and accounts come from the apps that own them (registry.audit_visibility_register).
+    visible = MATCH_NOTHING
+    if "opportunity" in VISIBLE_IDS:
+        visible |= Q(opportunity_id__in=VISIBLE_IDS["opportunity"](user))
+    if "account" in VISIBLE_IDS:
+        visible |= Q(opportunity_id__isnull=True, account_id__in=VISIBLE_IDS["account"](user))
+    return AuditEvent.objects.filter(visible)
 
 
 def audit_events_for_opportunity(opportunity_id: int, *, limit: int = 50) -> list[AuditEvent]:

@@ -2,14 +2,14 @@
 bulk writes through `audit_record_bulk`.
 
 What is audited, and how each row is scoped (the deal or account it belongs
-to decides who may read its history), is declared once in `TRACKED`."""
+to decides who may read its history), is registered by the owning apps in
+`registry.py` (`audit_track`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from dealcoach.bulk import copy_rows
 
 from .context import current_audit_context
 from .models import AuditEvent
+from .registry import RESOURCE_MODELS, TRACKED, Tracked
 
 # Bookkeeping fields that change on their own (timestamps, denormalised values
 # recomputed by jobs, stored results of the close-plan backward pass).
@@ -32,53 +33,6 @@ IGNORED_FIELDS = {
     "result_at_close",
 }
 
-
-@dataclass(frozen=True)
-class Tracked:
-    resource: str
-    # (row values by attname) -> (opportunity_id, account_id)
-    scope: Callable[[Mapping[str, Any]], tuple[int | None, int | None]]
-    # The same scope in SQL over the written row `row`, for audits computed by the database
-    # (`WrittenRowsAudit`); None when it needs a lookup, and the audit is computed in Python.
-    scope_sql: tuple[str, str] | None = None
-
-
-def _plan_scope(plan_id) -> tuple[int | None, int | None]:
-    ClosePlan = apps.get_model("closeplan", "ClosePlan")
-    row = ClosePlan.objects.filter(pk=plan_id).values("opportunity_id", "opportunity__account_id").first()
-    return (row["opportunity_id"], row["opportunity__account_id"]) if row else (None, None)
-
-
-def _opportunity_account(opportunity_id) -> int | None:
-    Opportunity = apps.get_model("deals", "Opportunity")
-    return Opportunity.objects.filter(pk=opportunity_id).values_list("account_id", flat=True).first()
-
-
-TRACKED: dict[str, Tracked] = {
-    "accounts.account": Tracked("account", lambda row: (None, row["id"]), ("NULL::bigint", "row.id")),
-    "accounts.stakeholder": Tracked(
-        "stakeholder", lambda row: (None, row["account_id"]), ("NULL::bigint", "row.account_id")
-    ),
-    "deals.opportunity": Tracked(
-        "opportunity", lambda row: (row["id"], row["account_id"]), ("row.id", "row.account_id")
-    ),
-    "deals.dealrole": Tracked(
-        "deal_role", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
-    ),
-    "closeplan.closeplan": Tracked(
-        "close_plan", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
-    ),
-    "closeplan.milestone": Tracked("close_plan_milestone", lambda row: _plan_scope(row["plan_id"])),
-    # Everything a buyer does on a shared plan, with the stakeholder who did it.
-    "closeplan.buyeraction": Tracked("close_plan_buyer_action", lambda row: _plan_scope(row["plan_id"])),
-    "coaching_sessions.coachingsession": Tracked(
-        "coaching_session", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
-    ),
-    "coaching_sessions.commitment": Tracked(
-        "commitment", lambda row: (row["opportunity_id"], _opportunity_account(row["opportunity_id"]))
-    ),
-}
-RESOURCE_MODELS = {tracked.resource: label for label, tracked in TRACKED.items()}
 
 BULK_COLUMNS = ["actor_id", "action", "resource", "object_id", "opportunity_id", "account_id", "changes", "source", "at"]
 

@@ -56,8 +56,8 @@ def _publish_connection() -> Connection:
 
 def _publish(messages: list[OutboxMessage]) -> list[int]:
     """Publish `messages` in order; stop at the first broker failure. Returns the published ids."""
-    from .tasks import outbox_deliver
-
+    # By name (registered in OutboxConfig.ready()): tasks.py imports this module.
+    outbox_deliver = current_app.tasks[DELIVER_TASK]
     published: list[int] = []
     if current_app.conf.task_always_eager:
         for message in messages:

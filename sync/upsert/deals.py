@@ -40,8 +40,12 @@ from deals.selectors import opportunities_visible_to
 from deals.services import (
     _apply_status_rules,
     _tracked_text,
+    activity_log,
+    activity_update,
     normalise_competitors,
     opportunities_refresh_engagement,
+    opportunity_create,
+    opportunity_update,
 )
 from deals.signals import announce_deal_changed
 from sync.fieldspecs import (
@@ -506,8 +510,6 @@ def opportunity_write(
     """Create (opportunity=None) or update one deal from an API body, through
     the same services the browser uses; `roles`, when given, replaces the whole
     political map. Call inside a transaction holding the deal's row lock."""
-    from deals.services import opportunity_create, opportunity_update
-
     specs = {**OPPORTUNITY_SPECS, **(extra_specs or {})}
     data = parse_single(raw=raw, specs=specs, read_only=OPPORTUNITY_READ_ONLY, partial=partial)
     item = item_for(data=data)
@@ -535,8 +537,6 @@ def activity_write(
     *, actor, raw: Any, activity: Activity | None = None, partial: bool = False, extra_specs=None,
 ) -> Activity:
     """Log (activity=None) or change one activity from an API body, through the services."""
-    from deals.services import activity_log, activity_update
-
     specs = {**ACTIVITY_SPECS, **(extra_specs or {})}
     data = parse_single(raw=raw, specs=specs, read_only=ACTIVITY_READ_ONLY, partial=partial)
     item = item_for(data=data)

@@ -38,7 +38,7 @@ def test_a_rep_logs_a_deal_and_the_manager_finds_it_in_the_review(new_page, migr
     rep.fill("#id_expected_close_date", close.isoformat())
     shot(rep, screenshots_dir, "1-quick-add")
     rep.click('[data-testid="quick-add-form"] button[type=submit]')
-    rep.wait_for_url(re.compile(r".*/deals/\d+/$"))
+    rep.wait_for_url(re.compile(r".*/deals/\d+/#id_kind$"))
     deal = Opportunity.objects.get(name="Globex doomsday logistics")
     shot(rep, screenshots_dir, "2-deal-page")
 

@@ -59,9 +59,11 @@ def test_a_rep_quick_adds_a_deal_and_logs_an_activity_with_the_keyboard(new_page
     page.screenshot(path=str(screenshots_dir / "rep-desk-2-quick-add.png"), full_page=True)
     page.keyboard.press("Enter")
 
-    page.wait_for_url(re.compile(r".*/deals/\d+/$"))
+    page.wait_for_url(re.compile(r".*/deals/\d+/#id_kind$"))
+    # The new deal's first action has the focus: logging what happened.
+    assert page.evaluate("document.activeElement.id") == "id_kind"
     deal = Opportunity.objects.get(name="Initech TPS rollout")
-    assert page.url.endswith(f"/deals/{deal.pk}/")
+    assert page.url.endswith(f"/deals/{deal.pk}/#id_kind")
     assert (deal.account.name, deal.account.domain, deal.amount, deal.currency) == (
         "Initech", "initech.example", 120000, "USD")
     assert (deal.stage.slug, deal.expected_close_date.isoformat()) == ("discover", "2027-06-30")

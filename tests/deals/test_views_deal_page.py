@@ -171,7 +171,8 @@ def test_it_adds_a_new_person_to_the_political_map(client, alice, alice_deal):
         "new_name": "Eve Money", "new_title": "CFO", "new_seniority": "c_level", "role": "economic_buyer",
         "stance": "supporter", "influence": "high", "strength": "3",
     })
-    assert response["HX-Trigger"] == "dealChanged"
+    # The activity form's participants listen for politicalMapChanged to offer the new person.
+    assert response["HX-Trigger"] == "dealChanged, politicalMapChanged"
     role = DealRole.objects.get(opportunity=alice_deal)
     assert (role.stakeholder.name, role.stakeholder.account, role.role, role.strength) == (
         "Eve Money", alice_deal.account, "economic_buyer", 3)
@@ -227,7 +228,7 @@ def test_it_edits_and_removes_a_role(client, alice, alice_deal):
     role.refresh_from_db()
     assert (role.stance, role.strength, role.leans_to_competitor) == ("advocate", 5, False)
     response = hx(client, "post", url("role_remove", alice_deal, role_id=role.pk))
-    assert response["HX-Trigger"] == "dealChanged"
+    assert response["HX-Trigger"] == "dealChanged, politicalMapChanged"
     assert not DealRole.objects.exists()
 
 
@@ -288,3 +289,46 @@ def test_it_shows_the_coaching_apps_panels_and_columns(client, alice, alice_deal
     assert [d.pk for d in listing.context["deals"]] == [alice_deal.pk]
     assert "rsvp-chips" in listing.content.decode() and "No activity" in listing.content.decode()
     assert client.get(reverse("deals:my_deals"), {"flag": "decaying"}).context["deals"] == []
+
+
+def edit_data(client, deal, **overrides):
+    initial = hx(client, "get", url("edit", deal)).context["form"].initial
+    data = {**initial, "stage": deal.stage_id, "competitors": "", **overrides}
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+@pytest.mark.parametrize(("field", "day", "reason"), [
+    ("expected_close_date", "2026-03-01", "This date has passed"),
+    ("expected_close_date", "2036-03-03", "Enter a date at most 10 years ahead"),
+    ("go_live_date", "2020-01-01", "This date has passed"),
+    ("go_live_date", "2036-03-03", "Enter a date at most 10 years ahead"),
+])
+def test_it_refuses_an_open_deals_date_that_has_passed_or_is_too_far_ahead(client, alice, alice_deal, field, day, reason):
+    client.force_login(alice)
+    response = hx(client, "post", url("edit", alice_deal), edit_data(client, alice_deal, **{field: day}))
+    assert reason in response.context["form"].errors[field][0]
+    assert f'aria-describedby="id_{field}_error"' in response.content.decode()
+    alice_deal.refresh_from_db()
+    assert getattr(alice_deal, field) != date.fromisoformat(day)
+
+
+@pytest.mark.parametrize("day", ["2026-03-02", "2036-03-02"])
+def test_it_accepts_an_open_deals_dates_from_today_to_ten_years_ahead(client, alice, alice_deal, day):
+    client.force_login(alice)
+    hx(client, "post", url("edit", alice_deal),
+       edit_data(client, alice_deal, expected_close_date=day, go_live_date=day))
+    alice_deal.refresh_from_db()
+    assert alice_deal.expected_close_date == alice_deal.go_live_date == date.fromisoformat(day)
+
+
+def test_it_keeps_history_a_closed_deal_or_an_untouched_date_may_have(client, alice, alice_deal):
+    alice_deal.expected_close_date = date(2025, 12, 1)  # passed before this edit: the stale flags' business
+    alice_deal.save()
+    client.force_login(alice)
+    hx(client, "post", url("edit", alice_deal), edit_data(client, alice_deal, amount="5"))
+    alice_deal.refresh_from_db()
+    assert alice_deal.amount == Decimal("5")
+    hx(client, "post", url("edit", alice_deal), edit_data(
+        client, alice_deal, status="lost", lost_reason="Budget cut", expected_close_date="2025-11-03"))
+    alice_deal.refresh_from_db()
+    assert (alice_deal.status, alice_deal.expected_close_date) == ("lost", date(2025, 11, 3))

@@ -1,6 +1,6 @@
 """Quick add (/deals/new/): a deal with its account and first stakeholder from one form."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,6 +14,12 @@ from tests.factories import AccountFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("deals:quick_add")
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(time_machine):
+    time_machine.move_to(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False)
 
 
 def form_data(**overrides):
@@ -50,7 +56,8 @@ def test_it_creates_account_stakeholder_and_deal_then_opens_the_deal(client, ali
     response = client.post(URL, form_data())
     deal = Opportunity.objects.get(name="Globex platform")
     assert response.status_code == 302
-    assert response["Location"] == reverse("deals:detail", kwargs={"pk": deal.pk})
+    # Straight to the new deal's first action, the activity form.
+    assert response["Location"] == reverse("deals:detail", kwargs={"pk": deal.pk}) + "#id_kind"
     assert (deal.owner, deal.amount, deal.currency, deal.stage.slug) == (alice, Decimal("250000"), "EUR", "qualify")
     assert deal.expected_close_date == date(2026, 6, 30)
     assert (deal.account.name, deal.account.domain, deal.account.owner) == ("Globex Corp", "globex.example", alice)
@@ -133,3 +140,32 @@ def test_it_lists_people_at_a_visible_account_for_the_stakeholder_field(client, 
     url = reverse("deals:stakeholder_options")
     assert "Bill Lumbergh" in client.get(url, {"account_name": "initech"}).content.decode()
     assert "Gavin Belson" not in client.get(url, {"account_name": "Hooli"}).content.decode()
+
+
+@pytest.mark.parametrize(("close", "reason"), [
+    ("2026-03-01", "This date has passed"),
+    ("1901-01-01", "Enter a date between 2000-01-01 and 2100-12-31"),  # outside every form's horizon first
+    ("2036-03-03", "Enter a date at most 10 years ahead"),
+])
+def test_it_refuses_a_close_date_in_the_past_or_too_far_ahead_at_the_field(client, alice, close, reason):
+    client.force_login(alice)
+    response = client.post(URL, form_data(expected_close_date=close))
+    assert response.status_code == 400 and Opportunity.objects.count() == 0
+    content = response.content.decode()
+    assert f"Expected close: {reason}" in content
+    # The reason is tied to the field for assistive technology.
+    assert 'aria-invalid="true"' in content and 'aria-describedby="id_expected_close_date_error"' in content
+    assert 'id="id_expected_close_date_error"' in content
+
+
+@pytest.mark.parametrize("close", ["2026-03-02", "2036-03-02"])
+def test_it_accepts_a_close_date_from_today_to_ten_years_ahead(client, alice, close):
+    client.force_login(alice)
+    assert client.post(URL, form_data(expected_close_date=close)).status_code == 302
+
+
+def test_it_ties_every_hand_written_field_error_to_its_field(client, alice):
+    client.force_login(alice)
+    content = client.post(URL, form_data(account_name="", stakeholder_name="", currency="XX")).content.decode()
+    for field in ("account_name", "stakeholder_name", "currency"):
+        assert f'aria-describedby="id_{field}_error"' in content and f'id="id_{field}_error"' in content

@@ -30,3 +30,12 @@ def test_it_schedules_only_registered_tasks_with_an_expiry():
 def test_it_registers_the_outbox_consumer():
     current_app.loader.import_default_modules()
     assert "outbox.deliver" in current_app.tasks
+
+
+def test_it_reconnects_to_the_broker_for_ever():
+    conf = current_app.conf
+    assert conf.broker_connection_retry is True and conf.broker_connection_retry_on_startup is True
+    assert conf.broker_connection_max_retries is None
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is True
+    options = conf.broker_transport_options
+    assert options["socket_timeout"] and options["socket_connect_timeout"] and options["retry_on_timeout"]

@@ -14,6 +14,7 @@ from coaching.closeplan.selectors import plan_detail, plan_get_for_opportunity
 from coaching.closeplan.timeline import timeline_for
 from dealcoach.dates import HORIZON_END, HORIZON_START, horizon_error
 from deals.forms import OpportunityEditForm
+from tests.api.conftest import client_for as api_client_for
 from tests.coaching.closeplan.conftest import TODAY
 from tests.coaching.closeplan.test_api import client_for, url
 
@@ -90,3 +91,14 @@ def test_a_plan_stored_before_the_horizon_still_schedules_and_draws(plan, alice_
     timeline = timeline_for(detail)
     assert timeline.chart_left <= timeline.today_x < timeline.go_live_x <= timeline.chart_right
     assert detail.schedule.milestone("go_live").latest_finish == FAR
+
+
+@pytest.mark.django_db
+def test_the_resource_api_refuses_deal_dates_outside_the_horizon(alice, alice_deal):
+    api = api_client_for(alice)
+    response = api.patch(f"/api/v1/opportunities/{alice_deal.pk}/", {"go_live_date": "9999-12-31"}, format="json")
+    assert response.status_code == 400
+    assert "2100-12-31" in str(response.json()["errors"]["go_live_date"])
+    response = api.patch(f"/api/v1/opportunities/{alice_deal.pk}/", {"expected_close_date": "2026-03-31"},
+                         format="json")
+    assert response.status_code == 200

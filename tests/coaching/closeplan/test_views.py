@@ -377,3 +377,38 @@ def test_a_link_to_a_deleted_deal_no_longer_opens(plan, client, alice, alice_dea
     response = client.get(f"/share/plan/{token}/")
     assert response.status_code == 410
     assert "Evaluation" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("go_live", "reason"), [
+    ("2025-06-01", "This date has passed"),
+    ("2020-01-01", "This date has passed"),
+    ("2035-06-03", "Enter a date at most 10 years ahead"),
+])
+def test_it_refuses_a_go_live_that_has_passed_or_is_too_far_ahead_at_the_field(
+        frozen_today, as_alice, alice_deal, go_live, reason):
+    response = as_alice.post(plan_url(alice_deal, "create/"),
+                             {"go_live_date": go_live, "why_go_live_matters": "", "template": "default"})
+    assert response.status_code == 400 and not ClosePlan.objects.exists()
+    page = response.content.decode()
+    assert reason in page and 'aria-describedby="id_go_live_date_helptext id_go_live_date_error"' in page
+
+
+@pytest.mark.parametrize("go_live", ["2025-06-02", "2035-06-02"])
+def test_it_accepts_a_go_live_from_today_to_ten_years_ahead(frozen_today, as_alice, alice_deal, go_live):
+    response = as_alice.post(plan_url(alice_deal, "create/"),
+                             {"go_live_date": go_live, "why_go_live_matters": "", "template": "default"})
+    assert response.status_code == 302
+    assert ClosePlan.objects.get().go_live_date == dt.date.fromisoformat(go_live)
+
+
+def test_it_keeps_an_unchanged_go_live_that_has_passed(plan, as_alice, alice, alice_deal, time_machine):
+    time_machine.move_to(dt.datetime(2025, 10, 1, 9, 0, tzinfo=dt.UTC))  # the go-live (15 Sep) is behind us
+    as_alice.force_login(alice)  # a new session: the one from June has expired
+    response = as_alice.post(plan_url(alice_deal, "settings/"),
+                             {"go_live_date": "2025-09-15", "why_go_live_matters": "Went live", "version": str(plan.version)})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.why_go_live_matters == "Went live"
+    refused = as_alice.post(plan_url(alice_deal, "settings/"),
+                            {"go_live_date": "2025-09-30", "why_go_live_matters": "", "version": str(plan.version)})
+    assert refused.status_code == 400 and "This date has passed" in refused.content.decode()

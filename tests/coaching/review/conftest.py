@@ -37,9 +37,12 @@ def status_of(score: int) -> str:
     return "green" if score >= 70 else "amber" if score >= 40 else "red"
 
 
-def give_score(deal, *, r: int = 80, s: int = 80, v: int = 80, p: int = 80) -> DealScore:
-    """Store an RSVP score; every dimension below 70 gets one gap with its question."""
+def give_score(deal, *, r: int = 80, s: int = 80, v: int = 80, p: int = 80, next_dimension: str = "") -> DealScore:
+    """Store an RSVP score; every dimension below 70 gets one gap with its question. The deal's next
+    question is `next_dimension`'s gap, else the first gap in RSVP order (scoring ranks the real ones)."""
     scores = {"relationships": r, "strategy": s, "value": v, "process": p}
+    with_gaps = [name for name, value in scores.items() if value < 70]
+    top = next_dimension or (with_gaps[0] if with_gaps else "")
     result = {
         "overall": round(sum(scores.values()) / 4),
         "dimensions": {
@@ -52,6 +55,8 @@ def give_score(deal, *, r: int = 80, s: int = 80, v: int = 80, p: int = 80) -> D
             for name, value in scores.items()
         },
         "anchors": {},
+        "next": {"dimension": top, "question": f"{top}_key", "text": QUESTIONS[top], "reason": f"{top} gap",
+                 "action": "Do something."} if top else None,
     }
     return DealScore.objects.update_or_create(
         opportunity=deal,

@@ -38,9 +38,9 @@ def test_it_queues_only_exceptions_largest_first(bob, alice, frozen_today):
     assert rows[1].missing_anchors == ["budget", "go-live date", "compelling event", "success criteria"]
 
 
-def test_it_asks_the_first_gap_of_the_weakest_dimension(bob, alice, frozen_today):
+def test_it_asks_the_deals_next_question(bob, alice, frozen_today):
     weak = deal(alice, **ANCHORED)
-    give_score(weak, r=60, s=30, v=35, p=90)
+    give_score(weak, r=60, s=30, v=35, p=90, next_dimension="strategy")
 
     row = exception_queue(scope(bob, frozen_today)).rows[0]
 
@@ -56,12 +56,16 @@ def test_it_falls_back_to_a_question_about_the_flag_when_not_scored(bob, alice, 
     assert row.question.text == FLAG_QUESTIONS["single_threaded"]
 
 
-def test_it_skips_dimensions_without_gaps_when_choosing_the_question():
-    result = {"dimensions": {
-        "relationships": {"score": 10, "gaps": []},
-        "value": {"score": 50, "gaps": [{"question": "What is it worth to them?", "reason": "r"}]},
-    }}
-    assert question_from_result(result).text == "What is it worth to them?"
+def test_it_asks_the_deals_top_ranked_gap_from_the_summary_or_the_api_shape():
+    from coaching.rsvp.scoring import DealFacts, score_deal
+
+    result = score_deal(DealFacts(as_of=dt.date(2025, 6, 2), stage_slug="negotiate", stage_order=5,
+                                  competitors=("do nothing",)))
+
+    from_summary = question_from_result(result.summary())
+    assert from_summary == question_from_result(result.to_dict())
+    assert (from_summary.text, from_summary.dimension) == (result.next_gap.question, result.next_gap.dimension)
+    assert result.next_gap.question_key == "rel_economic_buyer"  # all red: reach the people who can say yes
     assert question_from_result({}) is None
 
 

@@ -37,14 +37,15 @@ def test_it_serves_the_coaching_result_in_the_documented_shape(deal, alice):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"overall", "dimensions", "anchors"}
+    assert set(body) == {"overall", "dimensions", "anchors", "next"}
     assert 0 <= body["overall"] <= 100
     assert set(body["dimensions"]) == {"relationships", "strategy", "value", "process"}
     for dimension in body["dimensions"].values():
-        assert set(dimension) == {"score", "status", "evidence", "gaps"}
+        assert set(dimension) == {"score", "status", "evidence", "gaps", "unanswered"}
         assert dimension["status"] in ("red", "amber", "green")
         for gap in dimension["gaps"]:
-            assert set(gap) == {"reason", "question", "action"}
+            assert set(gap) == {"reason", "question", "action", "question_key"}
+    assert body["next"] is None or set(body["next"]) == {"dimension", "question", "text", "reason", "action"}
     assert body["anchors"] == {
         name: {"state": "present", "reason": body["anchors"][name]["reason"]}
         for name in ("budget", "timeline", "compelling_event", "success_criteria")

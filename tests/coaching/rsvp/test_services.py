@@ -12,7 +12,7 @@ from coaching.rsvp.services import deal_scores_recompute, deal_scores_recompute_
 from coaching.rsvp.tasks import rescore_all
 from deals.services import activity_log, opportunity_update
 from tests.coaching.rsvp.conftest import TODAY, empty_deal, well_covered_deal
-from tests.factories import AccountFactory, StakeholderFactory
+from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,7 @@ def statuses(score: DealScore) -> tuple[str, str, str, str]:
 def validated_plan(deal, actor):
     plan = plan_create_from_template(actor=actor, opportunity=deal, go_live_date=deal.go_live_date)
     link, _token = share_link_create(actor=actor, plan=plan)
-    signer = StakeholderFactory(account=deal.account, name="Erin Ames", title="CFO")
-    return plan_validate_by_buyer(
-        link=link, name=signer.name, seen_version=plan.version, stakeholder=signer, role="economic_buyer"
-    )
+    return plan_validate_by_buyer(link=link, name="Erin Ames", seen_version=plan.version)
 
 
 def test_it_stores_green_for_the_well_covered_deal_and_red_for_an_empty_one(frozen_today, alice):

@@ -127,7 +127,7 @@ def test_the_review_shows_uncoached_deals_overdue_commitments_and_trends(client,
     client.force_login(bob)
     review = client.get(reverse("review:weekly"))
     assert b"coaching-cadence-slot" in review.content
-    fragment = client.get(reverse("coaching_sessions:review_cadence"))
+    fragment = client.get(reverse("review:coaching_cadence"))
     assert fragment.status_code == 200
     body = fragment.content.decode()
     assert "Uncoached whale" in body and "Overdue thing" in body and "Coached deal" in body
@@ -136,6 +136,6 @@ def test_the_review_shows_uncoached_deals_overdue_commitments_and_trends(client,
 
 def test_the_cadence_fragment_is_empty_for_a_rep(client, alice, alice_deal):
     client.force_login(alice)
-    response = client.get(reverse("coaching_sessions:review_cadence"))
+    response = client.get(reverse("review:coaching_cadence"))
     assert response.status_code in (200, 404)
     assert alice_deal.name.encode() not in response.content

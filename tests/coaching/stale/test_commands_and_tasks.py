@@ -9,8 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from coaching.stale import rules
-from coaching.stale.models import Flag
 from coaching.stale.selectors import pipeline_totals
 from coaching.stale.tasks import send_flag_digests, sweep_stale_deals
 from dealcoach.celery import app
@@ -75,19 +73,6 @@ def test_the_beat_schedule_names_every_periodic_job():
     assert min(tasks["coaching.stale.tasks.send_flag_digests"].hour) > min(
         tasks["coaching.stale.tasks.sweep_stale_deals"].hour
     )
-
-
-def test_seed_demo_shows_every_flag_kind():
-    call_command("seed_demo", "--as-of", "2025-06-02", stdout=StringIO())
-    open_kinds = set(
-        Flag.objects.filter(cleared_at__isnull=True, opportunity__external_id__startswith="demo-")
-        .values_list("kind", flat=True)
-    )
-    assert open_kinds == set(rules.KINDS)
-    healthy = Opportunity.objects.filter(external_id__startswith="demo-opp-", status="open", flags__isnull=True)
-    assert healthy.exists(), "some demo deals should have no flag at all"
-    open_deals = Opportunity.objects.filter(external_id__startswith="demo-opp-", status="open").select_related("stage")
-    assert all(deal.propensity is not None for deal in open_deals)
 
 
 # --- pipeline totals ----------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Load the demo pipeline (idempotent: does nothing when it is already there).
 
-Lives in the top app of the stack because the demo spans every app: deals
-first, then each coaching app adds its part (close plans, answers, flags)."""
+Lives in the top app of the stack (insights) because the demo spans every
+app: deals first, then each coaching app adds its part (close plans, answers,
+snapshots, a year of closed history, flags)."""
 
 from datetime import date
 
 from django.core.management.base import BaseCommand
 
 from coaching.closeplan.demo import demo_close_plans
+from coaching.insights.demo import demo_history
 from coaching.review.demo import demo_snapshots
 from coaching.rsvp.demo import demo_answers
 from coaching.sessions.demo import demo_coaching_sessions
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         demo_answers(as_of=as_of)  # coaching answers, then every deal rescored as of the demo date
         demo_coaching_sessions(as_of=as_of)
         demo_snapshots(as_of=as_of)
+        demo_history(as_of=as_of)  # a year of closed deals for Insights (closed: no flags, no rescoring)
         demo_flags(as_of=as_of)  # last: flags every stale deal of the finished demo
         self.stdout.write(
             "Loaded demo: {accounts} accounts, {opportunities} deals, {activities} activities. "
