@@ -129,6 +129,6 @@ def test_the_rep_and_the_buyer_work_the_plan_together(new_page, shared_deal, scr
 
     rep.goto(f"/deals/{shared_deal.pk}/")
     process = rep.inner_text('[data-dimension="process"]')
-    assert "Someone who can sign validated the close plan (Jane Buyer)." in process
+    assert "Someone who can sign validated the close plan (“Jane Buyer”)." in process
     shot(rep, screenshots_dir, "6-rep-deal-page-desktop", DESKTOP)
     shot(rep, screenshots_dir, "6-rep-deal-page-phone", PHONE)
