@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Account, Stakeholder
+from .org_chart import reports_to_themselves
 
 ACCOUNT_FIELDS = ("name", "domain", "industry", "owner", "external_id")
 STAKEHOLDER_FIELDS = ("name", "title", "email", "seniority", "reports_to", "external_id", "account")
@@ -49,12 +50,12 @@ def check_reports_to(stakeholder: Stakeholder) -> None:
         return
     if boss.account_id != stakeholder.account_id:
         raise ValidationError({"reports_to": ["A stakeholder reports to someone at the same account."]})
-    seen = {stakeholder.pk}
-    while boss is not None:
-        if boss.pk in seen:
-            raise ValidationError({"reports_to": [f"{stakeholder.name} would end up reporting to themselves."]})
-        seen.add(boss.pk)
-        boss = boss.reports_to
+    # The account's chart in one query, with this person's new boss in it.
+    bosses = dict(Stakeholder.objects.filter(account_id=stakeholder.account_id).values_list("id", "reports_to_id"))
+    me = stakeholder.pk if stakeholder.pk is not None else object()
+    bosses[me] = boss.pk
+    if reports_to_themselves(bosses, me):
+        raise ValidationError({"reports_to": [f"{stakeholder.name} would end up reporting to themselves."]})
 
 
 @transaction.atomic

@@ -209,7 +209,7 @@ def csv_import(*, actor, resource: str, content: bytes | str, dry_run: bool) -> 
     items, lines, report.problems = rows_to_items(actor=actor, resource=resource, rows=rows)
     with transaction.atomic(), _import_context(actor):
         for start in range(0, len(items), CHUNK):
-            results = service(actor=actor, items=items[start:start + CHUNK], source="import")
+            results = service(actor=actor, items=items[start:start + CHUNK])
             for result in results:
                 line = lines[start + result.index]
                 if result.result == "error":

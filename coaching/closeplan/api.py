@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.errors import error_response
+from dealcoach.api.etag import IF_MATCH_PARAMETER, PreconditionFailed, if_match_tags
 from dealcoach.dates import OUT_OF_HORIZON, horizon_error
 from deals.selectors import opportunity_get_for_user
 
@@ -45,7 +46,8 @@ from .serializers import (
     MilestonePatchSerializer,
 )
 
-ETAG_PATTERN = re.compile(r'^(?:W/)?"closeplan-(?P<plan>\d+)-v(?P<version>\d+)"$')
+# `ClosePlan.etag` without its W/ (if_match_tags drops it).
+PLAN_TAG = re.compile(r'^"closeplan-(?P<plan>\d+)-v(?P<version>\d+)"$')
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -177,22 +179,15 @@ def _flatten_reasons(reasons, prefix: str = "") -> list[str]:
     return [f"{prefix}{reasons}"]
 
 
-class PreconditionFailed(Exception):
-    pass
-
-
 def _expected_version(request, plan: ClosePlan) -> int | None:
-    """The version an If-Match header expects; None when there is none (or `*`)."""
-    header = request.headers.get("If-Match")
-    if not header or header.strip() == "*":
+    """The version an If-Match header expects; None when there is none (or `*`).
+    The service compares it with the plan's version under the plan's lock."""
+    tags = if_match_tags(request.headers.get("If-Match"))
+    if tags is None:
         return None
-    versions = []
-    for tag in header.split(","):
-        match = ETAG_PATTERN.match(tag.strip())
-        if match and int(match["plan"]) == plan.pk:
-            versions.append(int(match["version"]))
+    versions = [int(m["version"]) for m in map(PLAN_TAG.match, tags) if m and int(m["plan"]) == plan.pk]
     if not versions:
-        raise PreconditionFailed
+        raise PreconditionFailed()
     return plan.version if plan.version in versions else versions[0]
 
 
@@ -236,13 +231,7 @@ ERRORS_400 = OpenApiResponse(
 ERRORS_412 = OpenApiResponse(
     ClosePlanErrorSerializer, description="If-Match names an older version of the plan."
 )
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The ETag from your last read; the write is refused with 412 if the plan changed since.",
-)
+IF_MATCH = IF_MATCH_PARAMETER
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,

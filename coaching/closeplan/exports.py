@@ -7,13 +7,14 @@ re-importing an updated export moves the events instead of duplicating them.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
 from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+from dealcoach.spreadsheet import spreadsheet_writer
 
 from .models import ClosePlan
 from .selectors import PlanDetail, Thread
@@ -38,24 +39,18 @@ CSV_COLUMNS = (
 SIDE_LABELS = {"customer": "Customer", "ours": "Ours", "both": "Both"}
 
 
-def _cell(value) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ would be run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def plan_csv(detail: PlanDetail) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = spreadsheet_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in detail.milestones:
         s = row.scheduled
         writer.writerow(
             [
                 s.key,
-                _cell(s.name),
+                s.name,
                 s.side,
-                _cell(row.owner_name),
+                row.owner_name,
                 row.owner_kind or "",
                 s.duration_days,
                 " ".join(s.depends_on),
@@ -77,22 +72,22 @@ THREAD_CSV_COLUMNS = ("kind", "id", "in_reply_to", "milestone_key", "author", "a
 
 
 def thread_csv(thread: Thread) -> str:
-    """The comments and date proposals exchanged with the customer; what people typed goes
-    through `_cell`, so a comment starting with = is text, not a formula."""
+    """The comments and date proposals exchanged with the customer; the spreadsheet writer
+    makes a comment starting with = text, not a formula."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = spreadsheet_writer(out, lineterminator="\r\n")
     writer.writerow(THREAD_CSV_COLUMNS)
     for top in thread.comments:
         for c in (top, *top.thread_replies):
             author = c.author_stakeholder.name if c.author_stakeholder_id else (
                 c.author_user.get_full_name() or c.author_user.username if c.author_user_id else "")
-            writer.writerow(["comment", c.pk, c.in_reply_to_id or "", c.milestone_key, _cell(author),
+            writer.writerow(["comment", c.pk, c.in_reply_to_id or "", c.milestone_key, author,
                              "stakeholder" if c.author_stakeholder_id else "user", c.created_at.isoformat(),
-                             _cell(c.body), "", "", "", ""])
+                             c.body, "", "", "", ""])
     for p in thread.proposals:
-        writer.writerow(["proposal", p.pk, "", p.milestone_key, _cell(p.proposed_by.name if p.proposed_by_id else ""),
-                         "stakeholder", p.created_at.isoformat(), _cell(p.reason), p.current_date.isoformat(),
-                         p.proposed_date.isoformat(), p.status, _cell(p.reply)])
+        writer.writerow(["proposal", p.pk, "", p.milestone_key, p.proposed_by.name if p.proposed_by_id else "",
+                         "stakeholder", p.created_at.isoformat(), p.reason, p.current_date.isoformat(),
+                         p.proposed_date.isoformat(), p.status, p.reply])
     return out.getvalue()
 
 

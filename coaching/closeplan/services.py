@@ -26,7 +26,11 @@ from deals.services import opportunity_update
 from deals.signals import announce_deal_changed
 from sync.webhooks import webhooks_emit
 
-from .checks import (
+from .models import ClosePlan, Milestone, PlanChange, PlanTemplate, ShareLink
+from .schedule import ScheduleError, schedule_plan
+from .selectors import holiday_dates, milestone_inputs, share_link_token
+from .templates_default import DEFAULT_TEMPLATE_SLUG
+from .validation import (
     KEY_PATTERN,
     MILESTONE_FIELDS,
     check_milestone_value,
@@ -34,10 +38,6 @@ from .checks import (
     check_plan_milestones,
     unique_key,
 )
-from .models import ClosePlan, Milestone, PlanChange, PlanTemplate, ShareLink
-from .schedule import ScheduleError, schedule_plan
-from .selectors import holiday_dates, milestone_inputs, share_link_token
-from .templates_default import DEFAULT_TEMPLATE_SLUG
 
 User = get_user_model()
 

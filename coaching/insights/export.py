@@ -6,8 +6,9 @@ and its 95% interval)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
+
+from dealcoach.spreadsheet import spreadsheet_writer
 
 from .scope import InsightsScope
 from .sections import FORECASTS, forecast_accuracy, losses, rsvp_win_rates, slips
@@ -32,7 +33,7 @@ def _value(section: str, subject: str, breakdown: str, measure: str, value) -> l
 
 
 def insights_csv_rows(scope: InsightsScope) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = spreadsheet_writer(_Echo())
     yield writer.writerow(HEADER)
     rsvp = rsvp_win_rates(scope)
     for moment in rsvp["moments"]:

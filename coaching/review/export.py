@@ -4,13 +4,13 @@ chunks, so a 10,000-deal team costs a few queries per 2,000 rows, not per row.""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 
 from coaching.closeplan.selectors import plan_summaries
 from coaching.rsvp.models import DealScore
 from coaching.stale.models import Flag
+from dealcoach.spreadsheet import spreadsheet_writer
 from deals.propensity import deal_propensity
 
 from .questions import question_from_result
@@ -34,7 +34,7 @@ class _Echo:
 
 
 def review_csv_rows(scope: ReviewScope) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = spreadsheet_writer(_Echo())
     yield writer.writerow(HEADER)
     deals = (
         open_team_deals(scope).select_related("account", "owner", "stage")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coaching.rsvp.view import DealView, is_generic_claim, quote, stage_name
+from coaching.rsvp.deal_view import DealView, is_generic_claim, quote, stage_name
 
 ANCHORS: tuple[str, ...] = ("budget", "timeline", "compelling_event", "success_criteria")
 MISSING, INCONSISTENT, PRESENT = "missing", "inconsistent", "present"

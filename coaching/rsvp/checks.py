@@ -14,7 +14,7 @@ from __future__ import annotations
 # Who can validate a close plan for the customer (DESIGN: "validated by someone who can sign"):
 # the close plan's own rule, so the plan pages and the coaching never disagree.
 from coaching.closeplan.schedule import SIGNING_ROLES
-from coaching.rsvp.view import (
+from coaching.rsvp.deal_view import (
     DealView,
     describe,
     is_quantified_value,
@@ -23,8 +23,8 @@ from coaching.rsvp.view import (
     stage_name,
 )
 
-# The customer's approval steps of the default close-plan template.
-APPROVAL_MILESTONES = frozenset({"executive_approval", "procurement", "legal_review"})
+# The customer's gates after the decision, in the default close-plan template: procurement and legal.
+POST_DECISION_GATES = frozenset({"procurement", "legal_review"})
 
 # --- Relationships ------------------------------------------------------------------------------
 
@@ -252,6 +252,8 @@ def value_quantified(v: DealView):
 
 def unquantified_value_reason(v: DealView) -> str:
     text = quote(v.facts.business_value)
+    if v.value_is_generic:
+        return f"The value is a generic claim with nothing measured: {text}."
     if v.value_has_number:
         return (f"The business value has figures, but none is a result the customer measures "
                 f"(money, time, a rate): {text}.")
@@ -292,9 +294,7 @@ def no_number(v: DealView):
 
 
 def generic_value(v: DealView):
-    if v.value_is_generic:
-        return f"The value is a generic claim with nothing measured: {quote(v.facts.business_value)}."
-    return None
+    return unquantified_value_reason(v) if v.value_is_generic else None
 
 
 def event_without_consequence(v: DealView):
@@ -397,14 +397,16 @@ def validated_without_authority(v: DealView):
 
 
 def no_approval_step(v: DealView):
-    """A plan with no customer approval step left in it (executive approval, procurement or legal)."""
+    """A plan with nothing left between the customer's decision and the signature: no procurement and no
+    legal review step (an executive approval alone is the decision, not the gates after it)."""
     plan = v.facts.plan
     keys = getattr(plan, "milestone_keys", None) if plan is not None else None
-    if keys is None or not keys:  # no plan, or a summary that does not list its milestones
+    if not keys:  # no plan, or a summary that does not list its milestones
         return None
-    if not APPROVAL_MILESTONES.intersection(keys):
-        return (f"The close plan has no approval step left (executive approval, procurement or legal) at "
-                f"{stage_name(v.level)}: nothing between the decision and the signature.")
+    if POST_DECISION_GATES.isdisjoint(keys):
+        left = "only the executive approval" if "executive_approval" in keys else "no approval step"
+        return (f"The close plan has {left} left, no procurement or legal review, at {stage_name(v.level)}: "
+                "nothing between the customer's decision and the signature, where signed-off deals slip.")
     return None
 
 

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from coaching.rsvp.anchors import ANCHOR_CHECKS, ANCHORS
+from coaching.rsvp.deal_view import ENGAGED_WITHIN_DAYS, MIN_EVIDENCE_CHARS
 from coaching.rsvp.priority import PRIORITY_TIERS
 from coaching.rsvp.questions import DEFAULT_QUESTIONS, DEFAULT_QUESTIONS_BY_KEY, DIMENSIONS
 from coaching.rsvp.rules import ANSWER, CAP, EARN, PENALTY, RULES_BY_DIMENSION, Rule
 from coaching.rsvp.scoring import AMBER_AT, GREEN_AT
-from coaching.rsvp.view import ENGAGED_WITHIN_DAYS, MIN_EVIDENCE_CHARS
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "coaching.md"
 
@@ -129,7 +129,7 @@ def render_coaching_doc() -> str:
         "  contradicts one about outside influencers; the gap names the person.",
         "- **Process caps** hold Process below green, whatever else earned points: a wishful close date",
         "  (before the plan's earliest possible signing), a close date after `sign_by`, a plan at Propose or",
-        "  later with no customer approval step left (executive approval, procurement or legal review), and",
+        "  later with no approval step left after the decision (no procurement and no legal review), and",
         "  a plan validated only by someone who cannot sign (the confirming name is not an economic buyer,",
         "  decision maker, procurement or legal on the deal's map).",
         "- **Reference checks** are an activity kind (`reference_check`, in the browser and the API); synced",

@@ -1,19 +1,18 @@
 """Keep stored scores current: rescore the deals that `deals` says changed,
 and every open deal when an admin edits the coaching questions."""
 
-import logging
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from dealcoach.outbox.services import outbox_enqueue
 from deals.signals import deal_changed
 
 from .models import CoachingQuestion
 from .services import deal_scores_recompute
-from .tasks import rescore_all, rescore_deals
 
-logger = logging.getLogger("dealcoach.rsvp")
+RESCORE_DEALS = "coaching.rsvp.tasks.rescore_deals"
+RESCORE_ALL = "coaching.rsvp.tasks.rescore_all"
 
 # Up to this many deals are rescored in the request that changed them (a few
 # queries, and the next page load shows the new score); a bulk import's
@@ -25,11 +24,10 @@ SYNC_RESCORE_LIMIT = 200
 def rescore_changed_deals(sender, opportunity_ids, **kwargs):
     ids = list(opportunity_ids)
     if len(ids) > SYNC_RESCORE_LIMIT:
-        try:
-            rescore_deals.delay(ids)
-            return
-        except Exception:  # noqa: BLE001 - no broker: better slow than stale
-            logger.exception("Could not queue the rescoring of %d deals; rescoring them now", len(ids))
+        # Through the outbox, as every enqueue from a request: the request waits on the broker at
+        # most its short publish timeout, and the relay publishes what the request could not.
+        outbox_enqueue(task=RESCORE_DEALS, kwargs={"opportunity_ids": ids})
+        return
     deal_scores_recompute(opportunity_ids=ids)
 
 
@@ -44,4 +42,4 @@ def rescore_when_questions_change(sender, **kwargs):
 
 
 def _queue_rescore_all():
-    rescore_all.delay()
+    outbox_enqueue(task=RESCORE_ALL)

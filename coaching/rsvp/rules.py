@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coaching.rsvp import checks as c
+from coaching.rsvp.deal_view import DealView
 from coaching.rsvp.inputs import STAGE_LADDER
-from coaching.rsvp.view import DealView
 
 EARN = "earn"
 ANSWER = "answer"
@@ -291,8 +291,8 @@ RULES: tuple[Rule, ...] = (
          "Signing that late means the customer misses their own go-live.",
          "proc_close_date", c.close_after_sign_by, caps=(("qualify", 69),)),
     Rule("proc.no_approval_step", P, CAP,
-         "The close plan has no customer approval step left in it: no executive approval, procurement or "
-         "legal review.",
+         "The close plan has no customer approval step left after the decision: no procurement and no legal "
+         "review (an executive approval alone does not count).",
          "After the decision come the approvals; a plan that skips them forecasts a signature that will slip.",
          "proc_approval", c.no_approval_step, caps=(("propose", 69),)),
     Rule("proc.validated_without_authority", P, CAP,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from coaching.rsvp.anchors import assess_anchors
+from coaching.rsvp.deal_view import DealView, has_evidence, quote
 from coaching.rsvp.inputs import (  # noqa: F401  (re-exported: the scoring API in one place)
     ANSWER_CHOICES,
     STAGE_LADDER,
@@ -38,7 +39,6 @@ from coaching.rsvp.questions import (  # noqa: F401
     default_question_texts,
 )
 from coaching.rsvp.rules import ANSWER, CAP, EARN, PENALTY, RULES_BY_DIMENSION, Rule
-from coaching.rsvp.view import DealView, has_evidence, quote
 
 GREEN_AT = 70  # score >= 70 is green
 GAPS_SHOWN = 3  # gaps per dimension a page lists before "N more"
@@ -314,12 +314,12 @@ def _judge_answer(view: DealView, rule: Rule) -> tuple[float, str | None, str | 
     if not credit:
         return 0.0, None, f"The rep answered '{label}'.", f"The rep answered '{label}'."
     evidenced = has_evidence(answer.evidence)
+    # Named by its question: two answers with the same words must not print the same evidence line.
+    asked = view.facts.questions.get(rule.question) or _DEFAULT_TEXTS.get(rule.question)
+    about = f" to {quote(asked.text, 60)}" if asked else ""
     if evidenced:
-        text = f"Answered '{label}': {quote(answer.evidence)}"
+        text = f"Answered '{label}'{about}: {quote(answer.evidence)}"
     else:
-        # Named by its question: two bare answers in one dimension must not print the same line.
-        asked = view.facts.questions.get(rule.question) or _DEFAULT_TEXTS.get(rule.question)
-        about = f" to {quote(asked.text, 60)}" if asked else ""
         text = f"Answered '{label}'{about} without evidence (partial credit)."
     if credit < 1:
         why = " with no evidence" if not evidenced else ""

@@ -20,7 +20,7 @@ from dealcoach.models import User
 from deals.selectors import opportunity_get_for_user
 
 from .models import CoachingSession, Commitment, SessionAnswer
-from .selectors import access_commitment, access_session, commitments_filtered
+from .selectors import coaching_session_get_for_user, commitment_get_for_user, commitments_filtered
 from .services import coaching_session_open, commitment_close
 
 ERROR = inline_serializer("SessionError", {"detail": serializers.CharField(),
@@ -89,7 +89,7 @@ class SessionDetailApi(APIView):
     @extend_schema(summary="One coaching session", responses={
         200: SessionSerializer, 404: OpenApiResponse(ERROR, description="No such session for you.")})
     def get(self, request, session_id: int):
-        session = access_session(user=request.user, session_id=session_id)
+        session = coaching_session_get_for_user(user=request.user, session_id=session_id)
         return Response(SessionSerializer(_session_queryset().get(pk=session.pk)).data)
 
 
@@ -133,7 +133,7 @@ class CommitmentCloseApi(APIView):
         200: CommitmentSerializer, 400: OpenApiResponse(ERROR, description="Bad status/outcome or already closed."),
         404: OpenApiResponse(ERROR, description="No such commitment for you.")})
     def post(self, request, commitment_id: int):
-        commitment = access_commitment(user=request.user, commitment_id=commitment_id)
+        commitment = commitment_get_for_user(user=request.user, commitment_id=commitment_id)
         data = CommitmentCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         commitment = commitment_close(actor=request.user, commitment=commitment, **data.validated_data)

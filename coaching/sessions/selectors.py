@@ -24,7 +24,7 @@ def sessions_visible_to(user) -> QuerySet[CoachingSession]:
     )
 
 
-def access_session(*, user, session_id) -> CoachingSession:
+def coaching_session_get_for_user(*, user, session_id) -> CoachingSession:
     """The session, if `user` may see its deal; Http404 otherwise."""
     try:
         return sessions_visible_to(user).select_related("opportunity", "opportunity__owner", "rep", "opened_by").get(
@@ -39,7 +39,7 @@ def commitments_visible_to(user) -> QuerySet[Commitment]:
     )
 
 
-def access_commitment(*, user, commitment_id) -> Commitment:
+def commitment_get_for_user(*, user, commitment_id) -> Commitment:
     try:
         return commitments_visible_to(user).select_related("opportunity", "owner").get(pk=commitment_id)
     except (Commitment.DoesNotExist, ValueError, TypeError):

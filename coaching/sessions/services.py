@@ -1,5 +1,5 @@
 """Writes for coaching sessions and commitments. Callers fetch the session or
-deal with permission first (`access_session`, `opportunity_get_for_user`)."""
+deal with permission first (`coaching_session_get_for_user`, `opportunity_get_for_user`)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ from deals.selectors import opportunity_get_for_user
 from .forms import CommitmentCloseForm, CommitmentForm, NotesForm
 from .models import DIMENSIONS
 from .selectors import (
-    access_commitment,
-    access_session,
+    coaching_session_get_for_user,
+    commitment_get_for_user,
     commitments_closed_since,
     last_closed_session,
     open_commitments_on,
@@ -115,19 +115,19 @@ def session_start(request, opportunity_id: int):
 @login_required
 @require_GET
 def session_detail(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id)
+    session = coaching_session_get_for_user(user=request.user, session_id=session_id)
     return render(request, "coaching_sessions/session.html", session_context(session))
 
 
 @login_required
 @require_GET
 def session_print(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id)
+    session = coaching_session_get_for_user(user=request.user, session_id=session_id)
     return render(request, "coaching_sessions/print.html", session_context(session))
 
 
 def _rerender(request, session, status=200, **kwargs):
-    session = access_session(user=request.user, session_id=session.pk)
+    session = coaching_session_get_for_user(user=request.user, session_id=session.pk)
     template = "coaching_sessions/_partials/body.html" if request.htmx else "coaching_sessions/session.html"
     return render(request, template, session_context(session, **kwargs), status=status)
 
@@ -135,7 +135,7 @@ def _rerender(request, session, status=200, **kwargs):
 @login_required
 @require_POST
 def session_answer(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id)
+    session = coaching_session_get_for_user(user=request.user, session_id=session_id)
     key = request.POST.get("question_key", "")
     try:
         coaching_session_record_answer(actor=request.user, session=session, question_key=key,
@@ -149,7 +149,7 @@ def session_answer(request, session_id: int):
 @login_required
 @require_POST
 def session_notes(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id)
+    session = coaching_session_get_for_user(user=request.user, session_id=session_id)
     form = NotesForm(request.POST)
     try:
         form.is_valid()
@@ -162,7 +162,7 @@ def session_notes(request, session_id: int):
 @login_required
 @require_POST
 def session_commitment_add(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id)
+    session = coaching_session_get_for_user(user=request.user, session_id=session_id)
     form = CommitmentForm(request.POST, owners=_owners_for(session.opportunity))
     if form.is_valid():
         try:
@@ -176,7 +176,7 @@ def session_commitment_add(request, session_id: int):
 @login_required
 @require_POST
 def session_close(request, session_id: int):
-    session = access_session(user=request.user, session_id=session_id)
+    session = coaching_session_get_for_user(user=request.user, session_id=session_id)
     try:
         coaching_session_close(actor=request.user, session=session)
     except ValidationError as error:
@@ -187,7 +187,7 @@ def session_close(request, session_id: int):
 @login_required
 @require_POST
 def commitment_close_view(request, commitment_id: int):
-    commitment = access_commitment(user=request.user, commitment_id=commitment_id)
+    commitment = commitment_get_for_user(user=request.user, commitment_id=commitment_id)
     form = CommitmentCloseForm(request.POST)
     if form.is_valid():
         try:

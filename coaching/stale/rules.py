@@ -1,25 +1,11 @@
-"""The stale-deal rules in plain Python: flag kinds, what a snooze may be. No
-Django imports. (The decay formula, a deal's propensity, is `deals.propensity`:
-the deal's own figure, read by the API and the review as well as here.)
+"""The stale-deal rules that are plain Python: the flag kinds and their
+labels, what a snooze may be, a flag's status. No Django imports.
 
-The sweep (`services.flags_sweep`) evaluates the same rules set-based in SQL
-over every open deal; `tests/coaching/stale/test_sweep.py` checks that the SQL
-and these functions agree.
-
-The rules, for an as-of date `today` (days are whole calendar days):
-
-- `no_activity`: days since the last activity (or since the deal was created,
-  when nothing was ever logged) > the stage's rot days.
-- `close_date_passed`: the rep's expected close date < today.
-- `milestone_overdue`: a close-plan milestone is not done and its
-  `latest_finish` < today.
-- `decaying`: days since the last senior engagement (or since created) >
-  the half-life.
-- `single_threaded`: fewer than two stakeholders took part in an activity
-  in the engagement window (the last N days, today and day today-N included).
-- `no_decision_maker`: no economic buyer or decision maker took part in an
-  activity in the engagement window.
-"""
+What raises each kind of flag is not here: the sweep's SQL
+(`coaching/stale/sweep.py`) is that rule, and its docstring states each
+condition; `tests/coaching/stale/test_sweep.py` pins every boundary. (The
+decay formula, a deal's propensity, is `deals.propensity`: the deal's own
+figure, read by the API and the review as well as by the sweep.)"""
 
 from __future__ import annotations
 
@@ -45,20 +31,6 @@ KINDS: tuple[str, ...] = tuple(KIND_LABELS)
 # A snooze is a promise to look again soon, not a way to hide a flag for good.
 MAX_SNOOZE_DAYS = 180
 SNOOZE_REASON_MAX_CHARS = 300
-
-
-def days_between(earlier: dt.date, later: dt.date) -> int:
-    """Whole days from `earlier` to `later`, never negative (a date after
-    `later` counts as today)."""
-    return max(0, (later - earlier).days)
-
-
-def is_rotting(*, days_idle: int, rot_days: int) -> bool:
-    return days_idle > rot_days
-
-
-def is_decaying(*, days_since_senior: int, half_life_days: int) -> bool:
-    return days_since_senior > half_life_days
 
 
 def check_snooze(*, until: dt.date | None, reason: str, today: dt.date) -> dict[str, list[str]]:

@@ -1,5 +1,23 @@
-"""The sweep's SQL: the six flag rules (see `rules.py`) evaluated set-based over
-every open deal.
+"""The stale rule: the six flag conditions, as the SQL the sweep runs
+set-based over every open deal. This is their one home (`rules.py` holds the
+kinds, their labels and the snooze rules; `docs/stale.md` explains them).
+
+For an as-of date `today` (days are whole calendar days):
+
+- `no_activity`: days since the last activity (or since the deal was created,
+  when nothing was ever logged) > the stage's rot days.
+- `close_date_passed`: the rep's expected close date < today.
+- `milestone_overdue`: a close-plan milestone is not done and its
+  `latest_finish` < today.
+- `decaying`: days since the last senior engagement (or since created) >
+  the half-life.
+- `single_threaded`: fewer than two stakeholders took part in an activity
+  in the engagement window (the last N days, today and day today-N included).
+- `no_decision_maker`: no economic buyer or decision maker took part in an
+  activity in the engagement window.
+
+The rot days are `Stage.rot_days`; the half-life is
+`DEALCOACH_DECAY_HALF_LIFE_DAYS`, the window `DEALCOACH_ENGAGEMENT_WINDOW_DAYS`.
 
 A same-day rerun is incremental: one statement collects the deals touched
 since the last sweep for that day into a scope table, and every statement

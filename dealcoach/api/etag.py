@@ -10,7 +10,12 @@ A write that sends `If-Match` must name the current tag (or `*`), else it gets
         ...write...
 
 The tags are weak (the representation may change formatting without the row
-changing), and If-Match compares the opaque part, ignoring the W/ prefix."""
+changing), and If-Match compares the opaque part, ignoring the W/ prefix.
+
+This is the API's one If-Match reader and one 412. A resource whose version is
+not its row's `updated_at` (the close plan: a version number the service checks
+under its own lock) reads the listed tags with `if_match_tags` and raises the
+same `PreconditionFailed`."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -38,15 +43,24 @@ def _opaque(tag: str) -> str:
     return tag[2:] if tag.startswith("W/") else tag
 
 
+def if_match_tags(header: str | None) -> list[str] | None:
+    """The opaque tags an If-Match header lists (W/ dropped); None when there is
+    no header or it lists `*` (any version will do)."""
+    if not header:
+        return None
+    tags = [_opaque(t) for t in header.split(",") if t.strip()]
+    return None if "*" in tags else tags
+
+
 def if_match_satisfied(header: str | None, obj) -> bool:
     """True when there is no If-Match, or it lists `*` or the object's current tag.
     `obj=None` (no such row) satisfies only an absent header."""
     if not header:
         return True
-    tags = [_opaque(t) for t in header.split(",") if t.strip()]
     if obj is None:
         return False
-    return "*" in tags or _opaque(etag_for(obj)) in tags
+    tags = if_match_tags(header)
+    return tags is None or _opaque(etag_for(obj)) in tags
 
 
 def check_if_match(request, obj) -> None:

@@ -248,8 +248,8 @@ DEALCOACH_WEBHOOKS_ALLOW_PRIVATE = env_bool("DEALCOACH_WEBHOOKS_ALLOW_PRIVATE", 
 # 30 minutes idle (the expiry moves on with every request), 12 hours absolute.
 SESSION_COOKIE_AGE = int(timedelta(minutes=30).total_seconds())
 SESSION_SAVE_EVERY_REQUEST = True
-# ...but a session whose data did not change is re-saved at most once a minute (dealcoach/sessions.py).
-SESSION_ENGINE = "dealcoach.sessions"
+# ...but a session whose data did not change is re-saved at most once a minute (dealcoach/session_store.py).
+SESSION_ENGINE = "dealcoach.session_store"
 SESSION_ABSOLUTE_AGE = int(timedelta(hours=12).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -35,7 +35,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "id", "external_id", "account", "owner", "name", "amount", "currency", "stage", "status",
             "lost_reason", "expected_close_date", "go_live_date", "budget_status", "budget_amount",
             "compelling_event", "consequence_if_missed", "success_criteria", "business_value", "strategy",
-            "competitors", "forecast_category", "roles", "propensity", "created_at", "updated_at",
+            "strategy_notes", "competitors", "forecast_category", "roles", "propensity", "created_at", "updated_at",
         ]
         read_only_fields = fields
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from accounts.models import Account, Stakeholder
+from accounts.org_chart import reports_to_themselves
 from accounts.selectors import accounts_visible_to, stakeholders_visible_to
 from dealcoach.lookups import AnyOf
 from dealcoach.permissions import account_visibility_q, can_own_deals_of
@@ -131,7 +132,7 @@ def live(items: list[Item]) -> list[Item]:
 # --- accounts ------------------------------------------------------------------------
 
 
-def accounts_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
+def accounts_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertResult]:
     """Create or update accounts by external id. One result per item, in input order."""
     results, batch = parse_batch(items, ACCOUNT_SPECS, read_only=ACCOUNT_READ_ONLY)
     for item in batch:
@@ -181,16 +182,11 @@ def check_org_chart(*, items: list[Item]) -> None:
     for item in items:
         if not item.extra.get("reports_to"):
             continue
-        me = _key(item.external_id, None)
-        cursor, steps = bosses.get(me), 0
-        while cursor is not None and steps <= len(bosses):
-            if cursor == me:
-                item.error("reports_to", "This would make them report to themselves.")
-                break
-            cursor, steps = bosses.get(cursor), steps + 1
+        if reports_to_themselves(bosses, _key(item.external_id, None)):
+            item.error("reports_to", "This would make them report to themselves.")
 
 
-def stakeholders_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
+def stakeholders_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertResult]:
     """Create or update stakeholders by external id. `reports_to_external_id` may
     name a stakeholder created earlier or in the same batch (same account)."""
     results, batch = parse_batch(items, STAKEHOLDER_SPECS, read_only=STAKEHOLDER_READ_ONLY)

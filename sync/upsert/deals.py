@@ -105,6 +105,7 @@ OPPORTUNITY_SPECS = {
     "success_criteria": Text(max_length=LONG_TEXT),
     "business_value": Text(max_length=LONG_TEXT),
     "strategy": Text(choices=tuple(Opportunity.Strategy.values)),
+    "strategy_notes": Text(max_length=LONG_TEXT, help="Why the chosen strategy will win (RSVP Strategy reads it)."),
     "competitors": ListOf(item=Text(max_length=100, blank=False), max_items=30),
     "forecast_category": Text(choices=tuple(ForecastCategory.values)),
     "roles": ListOf(item=Object(fields=ROLE_SPECS), max_items=100, help="The whole political map: replaces the roles."),
@@ -114,7 +115,7 @@ OPPORTUNITY_READ_ONLY = ("id", "propensity", "created_at", "updated_at")
 OPPORTUNITY_PLAIN = (
     "name", "amount", "currency", "status", "lost_reason", "expected_close_date", "go_live_date",
     "budget_status", "budget_amount", "compelling_event", "consequence_if_missed", "success_criteria",
-    "business_value", "strategy", "competitors", "forecast_category",
+    "business_value", "strategy", "strategy_notes", "competitors", "forecast_category",
 )
 OPPORTUNITY_WRITE_FIELDS = [
     *OPPORTUNITY_PLAIN, "account", "owner", "stage", "stage_entered_at", "updated_at",
@@ -278,7 +279,7 @@ def _apply_opportunity(*, item: Item, opportunity: Opportunity, is_new: bool, no
     return is_new or _read_written(opportunity) != before
 
 
-def opportunities_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
+def opportunities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertResult]:
     """Create or update opportunities (and, when `roles` is given, their whole
     political map) by external id. One result per item, in input order."""
     results, batch = parse_batch(items, OPPORTUNITY_SPECS, read_only=OPPORTUNITY_READ_ONLY)
@@ -434,7 +435,7 @@ def _prepare_activities(*, actor, batch: list[Item]) -> None:
             item.extra["stakeholders"] = people
 
 
-def activities_upsert(*, actor, items: list[dict[str, Any]], source: str = "api") -> list[UpsertResult]:
+def activities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertResult]:
     """Create or update activities by external id. One result per item, in input order."""
     results, batch = parse_batch(items, ACTIVITY_SPECS, read_only=ACTIVITY_READ_ONLY)
     _prepare_activities(actor=actor, batch=batch)

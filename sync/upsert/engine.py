@@ -20,7 +20,9 @@ How a batch is written (see `run_upsert`):
    the staged changed columns); rows whose values did not change are reported
    "unchanged" and not touched (their updated_at stays).
 5. The audit trail, the change log (and webhooks) are appended in the same
-   transaction, set-based: bulk writes bypass `post_save`."""
+   transaction, set-based: bulk writes bypass `post_save`. The audit events'
+   source (api, import) is the current audit context's, set by whoever called
+   (the API's middleware, `csv_import`): the upsert services take no `source=`."""
 
 from __future__ import annotations
 

@@ -139,6 +139,13 @@ def test_it_logs_an_activity_and_stays_on_the_page(client, alice, alice_deal):
     assert alice_deal.last_activity_at is not None
 
 
+def test_it_logs_a_reference_check_as_its_own_kind(client, alice, alice_deal):
+    client.force_login(alice)
+    hx(client, "post", url("log_activity", alice_deal),
+       {"kind": "reference_check", "occurred_on": "2026-02-27", "summary": "Their CFO called Globex"})
+    assert Activity.objects.get(opportunity=alice_deal).kind == Activity.Kind.REFERENCE_CHECK
+
+
 def test_it_logs_an_earlier_day_at_noon(client, alice, alice_deal):
     client.force_login(alice)
     hx(client, "post", url("log_activity", alice_deal), {"kind": "note", "occurred_on": "2026-02-27", "summary": "x"})

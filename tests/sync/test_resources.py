@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 OPPORTUNITY_FIELDS = {
     "id", "external_id", "account", "owner", "name", "amount", "currency", "stage", "status", "lost_reason",
     "expected_close_date", "go_live_date", "budget_status", "budget_amount", "compelling_event",
-    "consequence_if_missed", "success_criteria", "business_value", "strategy", "competitors",
+    "consequence_if_missed", "success_criteria", "business_value", "strategy", "strategy_notes", "competitors",
     "forecast_category", "roles", "propensity", "created_at", "updated_at",
 }
 

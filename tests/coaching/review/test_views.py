@@ -149,7 +149,7 @@ def test_it_runs_a_constant_number_of_queries(
     assert response.status_code == 200
     assert len(response.context["review"].heatmap.rows) == size
     # session, user, team members, totals, changes, slips per week, queue + heatmap (the
-    # session was saved less than a minute ago: no re-save, see dealcoach/sessions.py)
+    # session was saved less than a minute ago: no re-save, see dealcoach/session_store.py)
     assert len(queries) == 7, "\n".join(q["sql"][:120] for q in queries)
 
     with CaptureQueriesContext(connection) as cached:

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from coaching.rsvp.models import CoachingAnswer, CoachingQuestion
 from coaching.rsvp.selectors import coaching_result_for
+from deals.models import Opportunity
 from tests.coaching.rsvp.conftest import well_covered_deal
 from tests.factories import AccountFactory
 
@@ -160,3 +161,30 @@ def test_the_schema_documents_the_coaching_endpoints(client):
     assert "/api/v1/opportunities/{opportunity_id}/coaching/" in schema
     assert "/api/v1/opportunities/{opportunity_id}/coaching/answers/" in schema
     assert "compelling_event" in schema and "CoachingDimensions" in schema
+
+
+def test_it_lets_the_api_fill_what_a_gap_asks_for(alice, frozen_today):
+    """Every field a gap asks the rep to fill is writable through the API too: the strategy's notes,
+    and a reference check as an activity kind (a synced subject that speaks of references counts too)."""
+    deal = well_covered_deal(account=AccountFactory(owner=alice))
+    Opportunity.objects.filter(pk=deal.pk).update(strategy_notes="")
+    client = api(alice)
+
+    def gap_keys():
+        body = client.get(coaching_url(deal)).json()
+        return {g["question_key"]: g["reason"] for d in body["dimensions"].values() for g in d["gaps"]}
+
+    assert "strat_competitive" in gap_keys()
+    response = client.patch(f"/api/v1/opportunities/{deal.pk}/",
+                            {"strategy_notes": "Make forecast accuracy the criterion; Acme has no answer."},
+                            format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["strategy_notes"].startswith("Make forecast accuracy")
+    assert "strat_competitive" not in gap_keys()
+
+    response = client.post("/api/v1/activities/", {
+        "opportunity": deal.pk, "kind": "reference_check", "summary": "Customer spoke with Globex",
+        "occurred_at": "2025-03-01T10:00:00Z",
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    assert "Customer spoke with Globex" in gap_keys()["proc_reference_timing"]

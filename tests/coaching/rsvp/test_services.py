@@ -157,14 +157,14 @@ def test_it_queues_big_batches_and_rescores_small_ones_at_once(frozen_today, ali
 
     deal = well_covered_deal(account=AccountFactory(owner=alice))
     queued = []
-    monkeypatch.setattr(receivers.rescore_deals, "delay", lambda ids: queued.append(ids))
+    monkeypatch.setattr(receivers, "outbox_enqueue", lambda **message: queued.append(message))
 
     receivers.rescore_changed_deals(sender="deals", opportunity_ids=[deal.pk])
     assert DealScore.objects.filter(opportunity=deal).exists() and queued == []
 
     many = list(range(10_000, 10_000 + receivers.SYNC_RESCORE_LIMIT)) + [deal.pk]
     receivers.rescore_changed_deals(sender="deals", opportunity_ids=many)
-    assert queued == [many]
+    assert queued == [{"task": "coaching.rsvp.tasks.rescore_deals", "kwargs": {"opportunity_ids": many}}]
 
 
 def test_editing_questions_rescores_every_deal_once(frozen_today, alice, django_capture_on_commit_callbacks):
@@ -180,5 +180,8 @@ def test_editing_questions_rescores_every_deal_once(frozen_today, alice, django_
             question.active = False
             question.save()
 
-    assert len(callbacks) == 1
+    from dealcoach.outbox.models import OutboxMessage
+
+    assert [callback.__name__ for callback in callbacks].count("_queue_rescore_all") == 1
+    assert OutboxMessage.objects.filter(task="coaching.rsvp.tasks.rescore_all").count() == 1
     assert DealScore.objects.get(opportunity=deal).relationships > before  # two unanswered questions stop counting

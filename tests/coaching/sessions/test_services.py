@@ -9,7 +9,7 @@ from django.utils import timezone
 from coaching.rsvp.models import CoachingAnswer, CoachingQuestion
 from coaching.sessions.models import CoachingSession, Commitment
 from coaching.sessions.selectors import (
-    access_session,
+    coaching_session_get_for_user,
     last_closed_session,
     open_commitments_for,
     rsvp_trend,
@@ -189,8 +189,8 @@ def test_another_teams_manager_cannot_open_or_read_sessions(bob, dave, alice_dea
     session = coaching_session_open(actor=bob, opportunity=alice_deal)
     from django.http import Http404
     with pytest.raises(Http404):
-        access_session(user=dave, session_id=session.pk)
-    assert access_session(user=bob, session_id=session.pk) == session
+        coaching_session_get_for_user(user=dave, session_id=session.pk)
+    assert coaching_session_get_for_user(user=bob, session_id=session.pk) == session
 
 
 def test_sessions_and_commitments_are_in_the_audit_history(bob, alice, alice_deal):

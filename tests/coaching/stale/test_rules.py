@@ -1,4 +1,5 @@
-"""The pure rules: no database."""
+"""The pure rules (kinds, snoozes, status): no database. The flag conditions
+are the sweep's SQL, tested in test_sweep.py."""
 
 import datetime as dt
 
@@ -7,21 +8,6 @@ import pytest
 from coaching.stale import rules
 
 TODAY = dt.date(2025, 6, 2)
-
-
-def test_it_rots_only_after_the_stage_allows():
-    assert not rules.is_rotting(days_idle=21, rot_days=21)
-    assert rules.is_rotting(days_idle=22, rot_days=21)
-
-
-def test_it_decays_only_after_the_half_life():
-    assert not rules.is_decaying(days_since_senior=45, half_life_days=45)
-    assert rules.is_decaying(days_since_senior=46, half_life_days=45)
-
-
-def test_it_counts_whole_days_and_never_negative():
-    assert rules.days_between(dt.date(2025, 5, 11), TODAY) == 22
-    assert rules.days_between(dt.date(2025, 6, 5), TODAY) == 0
 
 
 def test_it_accepts_a_snooze_to_a_future_date_with_a_reason():

@@ -1,4 +1,4 @@
-"""The demo pipeline (`seed_demo`, the command of the top app of the stack):
+"""The demo pipeline (`seed_demo`, in the top app of the stack, insights):
 every app's part of it, checked against one build. Building it is the slow
 part, so it is built once for this module, inside a transaction rolled back
 when the module ends; each test runs in a savepoint of it."""
