@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
+from deals.models import DealRole
+
 from .schedule import SIDES, can_sign
 
 MAX_DURATION_DAYS = 750  # about three years of business days
@@ -108,8 +110,6 @@ class ClosePlan(models.Model):
 
     @property
     def validated_by_role_label(self) -> str:
-        from deals.models import DealRole
-
         return DealRole.Role(self.validated_by_role).label if self.validated_by_role in DealRole.Role.values else ""
 
     @property
