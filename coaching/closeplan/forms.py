@@ -155,14 +155,27 @@ class ShareLinkForm(forms.Form):
 # Limits are the services' (they refuse longer text too); maxlength just helps on a phone.
 
 
-class BuyerEmailForm(forms.Form):
+class DescribedErrorsForm(forms.Form):
+    """A field with an error points at it (aria-describedby → the `<id>_error` paragraph of
+    `_partials/buyer_field.html`), whether the form or a service refused the value."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class BuyerEmailForm(DescribedErrorsForm):
     email = forms.EmailField(
         label="Your work email", max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
 
 
-class BuyerCodeForm(forms.Form):
+class BuyerCodeForm(DescribedErrorsForm):
     email = forms.EmailField(widget=forms.HiddenInput)
     code = forms.CharField(
         label="The 6-digit code from the email", max_length=12,
@@ -170,7 +183,7 @@ class BuyerCodeForm(forms.Form):
     )
 
 
-class BuyerCommentForm(forms.Form):
+class BuyerCommentForm(DescribedErrorsForm):
     milestone_key = forms.CharField(required=False, widget=forms.HiddenInput)
     body = forms.CharField(
         label="Comment", max_length=MAX_COMMENT_LENGTH,
@@ -178,7 +191,7 @@ class BuyerCommentForm(forms.Form):
     )
 
 
-class BuyerProposalForm(forms.Form):
+class BuyerProposalForm(DescribedErrorsForm):
     milestone_key = forms.CharField(widget=forms.HiddenInput)
     proposed_date = forms.DateField(widget=DATE_INPUT, label="New date", validators=[validate_in_horizon])
     reason = forms.CharField(
@@ -187,12 +200,12 @@ class BuyerProposalForm(forms.Form):
     )
 
 
-class BuyerDoneForm(forms.Form):
+class BuyerDoneForm(DescribedErrorsForm):
     milestone_key = forms.CharField(widget=forms.HiddenInput)
     done_on = forms.DateField(widget=DATE_INPUT, label="Done on", validators=[validate_in_horizon])
 
 
-class BuyerOwnerForm(forms.Form):
+class BuyerOwnerForm(DescribedErrorsForm):
     milestone_key = forms.CharField(widget=forms.HiddenInput)
     owner = forms.TypedChoiceField(label="Owner on your side", coerce=int)
 
@@ -208,7 +221,7 @@ class BuyerConfirmForm(forms.Form):
 # --- the rep's side of it ------------------------------------------------------------------
 
 
-class ShareByEmailForm(forms.Form):
+class ShareByEmailForm(DescribedErrorsForm):
     recipients = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label="Send it to",
         help_text="People at the customer with an email address; those in a role on the deal come first.",

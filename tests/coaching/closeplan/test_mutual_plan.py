@@ -294,12 +294,30 @@ def test_the_rep_shares_by_email_and_replies(client, plan, cfo, alice, alice_dea
     assert customer_waiting_counts(opportunity_ids=[alice_deal.pk]) == {}
 
 
-def test_a_buyer_action_needs_a_csrf_token(plan, shared, cfo):
+def test_every_buyer_action_needs_a_csrf_token(plan, shared, cfo):
     from django.test import Client
 
     _, token = shared
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(f"/share/plan/{token}/identify/", {"email": cfo.email}).status_code == 403
+    for action in ("identify", "verify", "comment", "propose", "done", "owner", "confirm"):
+        assert strict.post(f"/share/plan/{token}/{action}/", {"email": cfo.email}).status_code == 403, action
+
+
+def test_buyer_actions_are_rate_limited_per_address_and_per_link(client, plan, shared, cfo, analyst):
+    from coaching.closeplan import public_views
+
+    _, token = shared
+    prove_buyer_address(client, token, cfo.email)  # two actions: the code asked, the code tried
+    statuses = [
+        client.post(f"/share/plan/{token}/comment/", {"body": f"n{i}"}, REMOTE_ADDR=f"10.1.0.{i}").status_code
+        for i in range(public_views.ADDRESS_ACTION_LIMIT - 1)
+    ]
+    assert statuses == [302] * (public_views.ADDRESS_ACTION_LIMIT - 2) + [429]  # the address, whatever the IP
+    others = [
+        client.post(f"/share/plan/{token}/identify/", {"email": f"x{i}@e.example"}, REMOTE_ADDR=f"10.2.0.{i}")
+        for i in range(public_views.LINK_ACTION_LIMIT)
+    ]
+    assert others[-1].status_code == 429  # the link, whatever the address and the IP
 
 
 def test_a_formula_in_a_comment_is_text_in_the_csv(client, plan, shared, cfo, alice, alice_deal):

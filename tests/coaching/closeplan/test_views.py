@@ -304,7 +304,9 @@ def test_the_buyers_form_shows_the_field_and_the_reason(plan, client, alice, ali
     response = client.post(f"/share/plan/{token}/propose/",
                            {"milestone_key": "evaluation", "proposed_date": "2025-05-01", "reason": "x"})
     assert response.status_code == 400
-    assert 'data-field="proposed_date"' in response.content.decode()
+    page = response.content.decode()
+    assert 'data-field="proposed_date"' in page and 'id="id_propose_evaluation_proposed_date_error"' in page
+    assert 'aria-describedby="id_propose_evaluation_proposed_date_error"' in page
 
 
 def test_the_buyer_reviews_again_when_the_plan_changed_meanwhile(plan, client, alice, alice_deal, buyer):
