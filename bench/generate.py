@@ -6,7 +6,8 @@ Python. The same arguments always give the same data (relative to --as-of).
 
 Shape: `--teams` teams of one manager and `--reps-per-team` reps. Team 1 (the
 benchmarked manager, username `bench_mgr_1`) owns exactly `--team-deals` open
-deals; the rest are spread over the other teams. All deals are open, so the
+deals, of which its first rep (`bench_rep_1_1`, the benchmarked rep) owns
+exactly `--rep-deals`; the rest are spread over the other teams. All deals are open, so the
 sweep walks every one of them.
 
     python -m bench.generate --accounts 100000 --opportunities 1000000 \
@@ -39,7 +40,8 @@ def _hash(expr: str, salt: int) -> str:
 
 def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int,
              activities_per_opportunity: int, teams: int = 20, reps_per_team: int = 10,
-             team_deals: int = 10_000, as_of: date | None = None, progress=print) -> dict[str, int]:
+             team_deals: int = 10_000, rep_deals: int = 500, as_of: date | None = None,
+             progress=print) -> dict[str, int]:
     from django.contrib.auth.hashers import make_password
     from django.db import connection
 
@@ -48,6 +50,7 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
     if accounts < total_reps:
         raise SystemExit(f"--accounts must be at least teams × reps ({total_reps}).")
     team_deals = min(team_deals, opportunities)
+    rep_deals = team_deals if reps_per_team == 1 else min(rep_deals, team_deals)
     password = make_password(BENCH_PASSWORD)
     accounts_per_rep = accounts // total_reps
     started = time.perf_counter()
@@ -97,8 +100,10 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
                     ELSE s - s % {stakeholders_per_account} + 1 END,
                now() - interval '200 days', now() - interval '100 days'
         FROM generate_series(0, %s - 1) s""", [accounts * stakeholders_per_account])
-    # Deal i (0-based): team 1's reps own the first `team_deals`, the others the rest.
-    rep_expr = (f"CASE WHEN i < {team_deals} THEN i % {reps_per_team} "
+    # Deal i (0-based): team 1's reps own the first `team_deals` (its first rep the first
+    # `rep_deals` of them), the other teams the rest.
+    rep_expr = (f"CASE WHEN i < {rep_deals} THEN 0 "
+                f"WHEN i < {team_deals} THEN 1 + (i - {rep_deals}) % GREATEST({reps_per_team - 1}, 1) "
                 f"ELSE {reps_per_team} + i % GREATEST({total_reps - reps_per_team}, 1) END")
     account_expr = f"(({rep_expr}) + {total_reps} * ({_hash('i', 1)} % {max(accounts_per_rep, 1)}))"
     # Deal i's activities and their one participant each are pure functions of (i, k) (see the
@@ -162,7 +167,8 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
     progress(f"Loaded in {time.perf_counter() - started:.1f}s")
     return {"teams": teams, "reps": total_reps, "accounts": accounts,
             "stakeholders": accounts * stakeholders_per_account, "opportunities": opportunities,
-            "activities": opportunities * activities_per_opportunity, "team_deals": team_deals}
+            "activities": opportunities * activities_per_opportunity, "team_deals": team_deals,
+            "rep_deals": rep_deals}
 
 
 def generate_insights_history(*, teams: int, reps_per_team: int, team_deals: int, closed: int, weeks: int = 52,
@@ -267,6 +273,7 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--teams", type=int, default=20)
     parser.add_argument("--reps-per-team", type=int, default=10)
     parser.add_argument("--team-deals", type=int, default=10_000)
+    parser.add_argument("--rep-deals", type=int, default=500, help="open deals of bench_rep_1_1 (of the team's)")
 
 
 def main(argv=None) -> None:
@@ -278,7 +285,8 @@ def main(argv=None) -> None:
     generate(accounts=args.accounts, opportunities=args.opportunities,
              stakeholders_per_account=args.stakeholders_per_account,
              activities_per_opportunity=args.activities_per_opportunity, teams=args.teams,
-             reps_per_team=args.reps_per_team, team_deals=args.team_deals, as_of=args.as_of)
+             reps_per_team=args.reps_per_team, team_deals=args.team_deals, rep_deals=args.rep_deals,
+             as_of=args.as_of)
 
 
 if __name__ == "__main__":

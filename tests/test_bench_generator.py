@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def load():
     return generate(accounts=60, opportunities=500, stakeholders_per_account=3, activities_per_opportunity=2,
-                    teams=3, reps_per_team=4, team_deals=120, as_of=date(2026, 11, 2), progress=lambda *_: None)
+                    teams=3, reps_per_team=4, team_deals=120, rep_deals=30, as_of=date(2026, 11, 2),
+                    progress=lambda *_: None)
 
 
 def test_it_loads_the_requested_sizes():
@@ -31,6 +32,14 @@ def test_it_gives_the_benchmarked_manager_exactly_the_team_deals():
     assert opportunities_visible_to(manager).count() == 120
     deal = opportunities_visible_to(manager).select_related("account").first()
     assert deal.account.owner.team_id == manager.team_id
+
+
+def test_it_gives_the_benchmarked_rep_exactly_the_rep_deals():
+    load()
+    rep = User.objects.get(username="bench_rep_1_1")
+    assert opportunities_visible_to(rep).count() == 30
+    others = User.objects.filter(team_id=rep.team_id, role="rep").exclude(pk=rep.pk)
+    assert sorted(opportunities_visible_to(other).count() for other in others) == [30, 30, 30]
 
 
 def test_it_is_deterministic():
