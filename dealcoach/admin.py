@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiToken, Team, User
+from .models import ApiToken, ExchangeRate, Team, User
 
 
 @admin.register(User)
@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "manager", "coaching_cadence_days", "coaching_min_amount")
+    list_display = ("name", "manager", "reporting_currency", "coaching_cadence_days", "coaching_min_amount")
     search_fields = ("name",)
 
 
@@ -22,3 +22,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
     list_filter = ("revoked_at",)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("base_currency", "quote_currency", "rate", "valid_from", "source")
+    list_filter = ("base_currency", "quote_currency")
+    date_hierarchy = "valid_from"

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 
@@ -32,7 +33,28 @@ REFUSED_STATUSES = {401, 403, 404, 429}
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client's address, for rate limits, lockouts and logs.
+
+    Behind TRUSTED_PROXY_COUNT proxies, each of which appends the address it
+    received the request from to X-Forwarded-For, the client is that many
+    entries from the right; anything further left was sent by the client and
+    may be forged. Without a configured proxy the header is ignored, since any
+    caller can send it. (The rule of Werkzeug's ProxyFix; django-ipware's chain
+    model expects each proxy's own address in the header, which nginx's and
+    Caddy's defaults do not add.)"""
+    if request is None:
+        return ""
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(chain) < hops:
+        return remote  # did not come through the expected proxies
+    try:
+        return str(ipaddress.ip_address(chain[-hops]))
+    except ValueError:
+        return remote
 
 
 def _user_label(user) -> str:

@@ -7,10 +7,13 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .ops import health, metrics
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz/", views.healthz, name="healthz"),
+    path("healthz/", health.liveness, name="healthz"),
+    path("readyz/", health.readiness, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Pages without a <link rel="icon"> (admin, printouts) make browsers ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
@@ -39,4 +42,8 @@ urlpatterns = [
     path("", include("sync.urls")),
 ]
 
-handler404 = "dealcoach.api.base.not_found"
+# JSON under /api/, the usual pages elsewhere (dealcoach/api/errors.py).
+handler400 = "dealcoach.api.errors.bad_request"
+handler403 = "dealcoach.api.errors.permission_denied"
+handler404 = "dealcoach.api.errors.not_found"
+handler500 = "dealcoach.api.errors.server_error"

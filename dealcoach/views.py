@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
@@ -14,8 +13,3 @@ def home(request):
     except NoReverseMatch:
         return HttpResponse(f"Welcome, {request.user}.")
 
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

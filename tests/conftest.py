@@ -143,3 +143,17 @@ def browser_login(page, username: str, password: str = TEST_PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_reference_data():
+    """Exchange rates and holidays are cached and forgotten on save; a test's rollback saves
+    nothing, so forget them around each test instead (the next test must not see this one's)."""
+    from django.core.cache import cache
+
+    from coaching.review.ranking import HOLIDAYS_CACHE_KEY
+    from dealcoach.rates.selectors import RATES_CACHE_KEY
+
+    cache.delete_many([RATES_CACHE_KEY, HOLIDAYS_CACHE_KEY])
+    yield
+    cache.delete_many([RATES_CACHE_KEY, HOLIDAYS_CACHE_KEY])

@@ -23,7 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dealcoach.api.errors import error_response
+from dealcoach.api.errors import JSONErrorsMixin, error_response
 from dealcoach.api.etag import IF_MATCH_PARAMETER, PreconditionFailed, if_match_tags
 from dealcoach.dates import OUT_OF_HORIZON, horizon_error
 from deals.selectors import opportunity_get_for_user
@@ -86,6 +86,10 @@ def _plan_payload(detail: PlanDetail) -> dict:
         "wishful_thinking": summary.wishful_thinking,
         "validated_at": plan.validated_at,
         "validated_by": plan.validated_by_name or None,
+        "validated_by_stakeholder": plan.validated_by_stakeholder_id,
+        "validated_by_title": plan.validated_by_title,
+        "validated_by_role": plan.validated_by_role or None,
+        "validated_by_someone_who_can_sign": plan.validated_by_someone_who_can_sign,
         "validated_version": plan.validated_version,
         "changed_since_validation": plan.changed_since_validation,
         "changes_since_validation": [
@@ -408,7 +412,7 @@ class ICSRenderer(_PassthroughRenderer):
     format = "ics"
 
 
-class ClosePlanCSVAPI(APIView):
+class ClosePlanCSVAPI(JSONErrorsMixin, APIView):
     renderer_classes = [CSVRenderer, JSONRenderer]
 
     @extend_schema(
@@ -425,7 +429,7 @@ class ClosePlanCSVAPI(APIView):
         return csv_response(plan_detail(plan, as_of), export_filename(plan))
 
 
-class ClosePlanICSAPI(APIView):
+class ClosePlanICSAPI(JSONErrorsMixin, APIView):
     renderer_classes = [ICSRenderer, JSONRenderer]
 
     @extend_schema(

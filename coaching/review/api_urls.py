@@ -1,3 +1,7 @@
-"""api_urls routes (filled in by the owning module)."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("review/attention/", api.AttentionAPI.as_view(), name="review-attention"),
+]

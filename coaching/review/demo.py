@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from dealcoach.models import ExchangeRate
 from deals.models import Opportunity, OpportunityFieldChange, Stage
 
 from .models import PipelineSnapshot
@@ -64,3 +65,18 @@ def demo_snapshots(*, as_of: dt.date | None = None) -> int:
         for deal in closed
     )
     return pipeline_snapshot_take(week=this_week)
+
+
+# EUR -> USD, dated: the review uses the latest rate in force on its date, and says which.
+DEMO_RATES = (("EUR", "USD", "1.0650", 95), ("EUR", "USD", "1.0820", 25), ("GBP", "USD", "1.2700", 25))
+
+
+def demo_exchange_rates(*, as_of: dt.date | None = None) -> int:
+    """The rates the demo's EUR deals are converted with (idempotent)."""
+    as_of = as_of or timezone.localdate()
+    for base, quote, rate, days_ago in DEMO_RATES:
+        ExchangeRate.objects.update_or_create(
+            base_currency=base, quote_currency=quote, valid_from=as_of - dt.timedelta(days=days_ago),
+            defaults={"rate": rate, "source": "Demo figure (entered by hand)"},
+        )
+    return len(DEMO_RATES)

@@ -23,6 +23,9 @@ class ReviewFilterForm(forms.Form):
     stage = forms.ChoiceField(required=False, label="Stage")
     category = forms.ChoiceField(required=False, label="Forecast category")
     flag = forms.ChoiceField(required=False, label="Flag")
+    sort = forms.ChoiceField(required=False, label="Sort exceptions by", choices=[
+        ("attention", "Attention"), ("amount", "Amount"), ("close", "Close date"),
+    ])
 
     def __init__(self, data, *, teams, reps, stages):
         super().__init__(data)
@@ -36,4 +39,7 @@ class ReviewFilterForm(forms.Form):
         """The valid filters (a bad one is left out; its error stays on the form)."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        return {key: cleaned.get(key) for key in ("rep", "stage", "category", "flag") if cleaned.get(key)}
+        filters = {key: cleaned.get(key) for key in ("rep", "stage", "category", "flag") if cleaned.get(key)}
+        if cleaned.get("sort") and cleaned["sort"] != "attention":  # attention is the default order
+            filters["sort"] = cleaned["sort"]
+        return filters

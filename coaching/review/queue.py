@@ -1,6 +1,8 @@
-"""The exceptions-first queue (largest first, each with the one question to
-ask) and the RSVP heatmap. Each is one query for the rows shown: the flags of
-a queue row come along as a JSON array, so no query runs per deal."""
+"""The rows the review shows, in attention order (`ranking`): "Needs you this
+week" (the top five exceptions), the other exceptions (sortable by attention,
+amount or close date), each with its reasons and the one question to ask,
+and the RSVP heatmap. The rows of a page are one query whatever the team's
+size: the flags of a row come along as a JSON array, so no query runs per deal."""
 
 from __future__ import annotations
 
@@ -15,14 +17,13 @@ from deals.models import Opportunity
 from .changes import slip_count
 from .links import deal_url
 from .questions import Question, question_for
-from .selectors import HEATMAP_PAGE_SIZE, QUEUE_PAGE_SIZE, ReviewScope, open_team_deals
+from .ranking import RankedDeal, Ranking, review_ranking
+from .selectors import HEATMAP_PAGE_SIZE, QUEUE_PAGE_SIZE, ReviewScope
 from .sources import (
     DIMENSION_LETTERS,
     DIMENSIONS,
-    EXCEPTION_REASONS,
     FLAG_LABELS,
     exception_annotations,
-    is_exception_q,
     open_flags,
     plan_annotations,
     stored_coaching,
@@ -44,17 +45,31 @@ class FlagInfo:
         return FLAG_LABELS.get(self.kind, self.kind)
 
 
+CHIPS = 3  # reasons shown per deal
+
+
 @dataclass(frozen=True)
 class QueueRow:
     opportunity: Opportunity
-    reasons: tuple[str, ...]  # keys of EXCEPTION_REASONS
+    ranked: RankedDeal
     flags: tuple[FlagInfo, ...]  # open flags, snoozed last
     question: Question
     url: str
 
     @property
+    def attention(self):
+        return self.ranked.attention
+
+    @property
+    def chips(self):
+        """The two or three reasons that weigh most (then a due date or a missing rate)."""
+        weighed = [r for r in self.attention.reasons if r.weight]
+        context = [r for r in self.attention.reasons if not r.weight and r.code in ("due_soon", "no_rate")]
+        return (weighed[:CHIPS] + context)[: CHIPS + 1]
+
+    @property
     def reason_labels(self) -> list[str]:
-        return [EXCEPTION_REASONS[r] for r in self.reasons]
+        return [r.label for r in self.chips]
 
     @property
     def active_flags(self) -> list[FlagInfo]:
@@ -134,61 +149,70 @@ def _flag_infos(items, today: dt.date) -> tuple[FlagInfo, ...]:
 
 
 def _with_row_facts(deals, today: dt.date):
-    """Everything a queue row shows. In PostgreSQL the subqueries in the
-    select list run only for the rows kept by ORDER BY ... LIMIT."""
-    return (
-        deals.annotate(
-            **exception_annotations(today=today), **plan_annotations(today=today),
-            slip_count=slip_count(), open_flags_json=_flags_json(today),
-        )
-        .select_related("owner", "account", "stage", "deal_score")
-        .order_by("-amount", "id")
-    )
+    """Everything a queue row shows, for the rows of one page."""
+    return deals.annotate(
+        **exception_annotations(today=today), **plan_annotations(today=today),
+        slip_count=slip_count(), open_flags_json=_flags_json(today),
+    ).select_related("owner", "account", "stage", "deal_score")
 
 
-def _queue_row(deal: Opportunity, today: dt.date) -> QueueRow:
-    reasons = tuple(r for r in ("flag", "plan", "rsvp", "anchors") if getattr(deal, f"exc_{r}"))
+def _queue_row(deal: Opportunity, ranked: RankedDeal, today: dt.date) -> QueueRow:
     flags = _flag_infos(deal.open_flags_json, today)
-    score = getattr(deal, "deal_score", None)
     question = question_for(
-        result=stored_coaching(score),
+        result=stored_coaching(getattr(deal, "deal_score", None)),
         flag_kinds=[f.kind for f in flags if not f.snoozed_until],
         plan_behind=deal.exc_plan, anchors_missing=deal.exc_anchors,
     )
-    return QueueRow(opportunity=deal, reasons=reasons, flags=flags, question=question, url=deal_url(deal.pk))
+    return QueueRow(opportunity=deal, ranked=ranked, flags=flags, question=question, url=deal_url(deal.pk))
 
 
-def _is_exception(deal: Opportunity) -> bool:
-    return any(getattr(deal, f"exc_{r}") for r in ("flag", "plan", "rsvp", "anchors"))
+def _opportunities(ids: list[int], today: dt.date) -> dict[int, Opportunity]:
+    if not ids:
+        return {}
+    return {deal.pk: deal for deal in _with_row_facts(Opportunity.objects.filter(pk__in=ids), today)}
 
 
-def exception_queue(scope: ReviewScope, *, offset: int = 0, limit: int = QUEUE_PAGE_SIZE) -> Queue:
-    """A page of the queue: exception deals, largest first."""
-    today = scope.as_of
-    deals = list(_with_row_facts(open_team_deals(scope), today).filter(is_exception_q())[offset:offset + limit + 1])
-    rows = [_queue_row(deal, today) for deal in deals[:limit]]
-    return Queue(rows=rows, offset=offset, has_more=len(deals) > limit)
+def queue_rows_for(deals: list[RankedDeal], today: dt.date) -> list[QueueRow]:
+    """The rows (reasons, flags, question) of these ranked deals, in their order: one query."""
+    rows = _opportunities([d.opportunity_id for d in deals], today)
+    return [_queue_row(rows[d.opportunity_id], d, today) for d in deals]
 
 
-def queue_and_heatmap(
-    scope: ReviewScope, *, exceptions: int, queue_limit: int = QUEUE_PAGE_SIZE,
+@dataclass(frozen=True)
+class ReviewRows:
+    needs_you: list[QueueRow]
+    queue: Queue
+    heatmap: Heatmap
+
+
+def review_rows(
+    scope: ReviewScope, ranking: Ranking, *, sort: str = "attention", queue_limit: int = QUEUE_PAGE_SIZE,
     heatmap_limit: int = HEATMAP_PAGE_SIZE,
-) -> tuple[Queue, Heatmap]:
-    """The first page of the queue and of the heatmap from ONE query: the
-    largest open deals. The exceptions among them are exactly the first
-    exceptions of the whole queue (both are ordered by amount), so the queue
-    shown is always a true prefix; "show more" continues from there.
-    `exceptions` is the team's total (from the totals)."""
+) -> ReviewRows:
+    """The first page of everything the review lists, from ONE query: the top
+    five, the first page of the other exceptions and of the heatmap."""
     today = scope.as_of
-    # Pick the largest deals first, then compute the row facts and joins for those rows only:
-    # otherwise PostgreSQL joins accounts and owners for every team deal before sorting.
-    largest_ids = open_team_deals(scope).order_by("-amount", "id").values("pk")[: heatmap_limit + 1]
-    deals = list(_with_row_facts(Opportunity.objects.filter(pk__in=largest_ids), today))
-    largest = deals[:heatmap_limit]
-    queue_rows = [_queue_row(deal, today) for deal in largest if _is_exception(deal)][:queue_limit]
-    queue = Queue(rows=queue_rows, offset=0, has_more=exceptions > len(queue_rows))
-    heatmap = Heatmap(rows=[_heatmap_row(deal) for deal in largest], offset=0, has_more=len(deals) > heatmap_limit)
-    return queue, heatmap
+    top = ranking.needs_you
+    others = ranking.other_exceptions(sort)
+    page = others[:queue_limit]
+    mapped = ranking.deals[:heatmap_limit]
+    rows = _opportunities(list({d.opportunity_id for d in (*top, *page, *mapped)}), today)
+    return ReviewRows(
+        needs_you=[_queue_row(rows[d.opportunity_id], d, today) for d in top],
+        queue=Queue(rows=[_queue_row(rows[d.opportunity_id], d, today) for d in page], offset=0,
+                    has_more=len(others) > queue_limit),
+        heatmap=Heatmap(rows=[_heatmap_row(rows[d.opportunity_id], d) for d in mapped], offset=0,
+                        has_more=len(ranking.deals) > heatmap_limit),
+    )
+
+
+def exception_queue(scope: ReviewScope, *, offset: int = 0, limit: int = QUEUE_PAGE_SIZE, sort: str = "attention",
+                    ranking: Ranking | None = None) -> Queue:
+    """A page of the exceptions after the top five, in the order asked for."""
+    ranking = ranking or review_ranking(scope)
+    others = ranking.other_exceptions(sort)
+    return Queue(rows=queue_rows_for(others[offset:offset + limit], scope.as_of), offset=offset,
+                 has_more=len(others) > offset + limit)
 
 
 @dataclass(frozen=True)
@@ -203,6 +227,7 @@ class HeatmapCell:
 @dataclass(frozen=True)
 class HeatmapRow:
     opportunity: Opportunity
+    ranked: RankedDeal
     cells: tuple[HeatmapCell, ...]
     url: str
 
@@ -218,18 +243,19 @@ class Heatmap:
         return self.offset + len(self.rows)
 
 
-def rsvp_heatmap(scope: ReviewScope, *, offset: int = 0, limit: int = HEATMAP_PAGE_SIZE) -> Heatmap:
-    """The team's open deals, largest first, × the four RSVP dimensions."""
-    deals = list(
-        open_team_deals(scope)
-        .select_related("owner", "deal_score")
-        .defer("deal_score__summary")
-        .order_by("-amount", "id")[offset:offset + limit + 1]
-    )
-    return Heatmap(rows=[_heatmap_row(deal) for deal in deals[:limit]], offset=offset, has_more=len(deals) > limit)
+def rsvp_heatmap(scope: ReviewScope, *, offset: int = 0, limit: int = HEATMAP_PAGE_SIZE,
+                 ranking: Ranking | None = None) -> Heatmap:
+    """The team's open deals, in attention order, × the four RSVP dimensions."""
+    ranking = ranking or review_ranking(scope)
+    page = ranking.deals[offset:offset + limit]
+    ids = [d.opportunity_id for d in page]
+    deals = {deal.pk: deal for deal in Opportunity.objects.filter(pk__in=ids).select_related("owner", "deal_score")
+             .defer("deal_score__summary")}
+    return Heatmap(rows=[_heatmap_row(deals[d.opportunity_id], d) for d in page], offset=offset,
+                   has_more=len(ranking.deals) > offset + limit)
 
 
-def _heatmap_row(deal: Opportunity) -> HeatmapRow:
+def _heatmap_row(deal: Opportunity, ranked: RankedDeal) -> HeatmapRow:
     url = deal_url(deal.pk)
     score = getattr(deal, "deal_score", None)
     cells = tuple(
@@ -241,4 +267,4 @@ def _heatmap_row(deal: Opportunity) -> HeatmapRow:
         )
         for d in DIMENSIONS
     )
-    return HeatmapRow(opportunity=deal, cells=cells, url=url)
+    return HeatmapRow(opportunity=deal, ranked=ranked, cells=cells, url=url)

@@ -1,4 +1,4 @@
-"""Keep what the review caches current: the stage list, and the rendered
+"""Keep what the review caches current: the stage list, the holidays, and the rendered
 review bodies (`cache`), forgotten per team on every change to its deals."""
 
 from django.contrib.auth import get_user_model
@@ -8,14 +8,16 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from coaching.closeplan.models import Holiday
 from coaching.rsvp.signals import deal_scores_recomputed
 from coaching.stale.models import Flag, SweepRun
 from dealcoach.lookups import AnyOf
-from dealcoach.models import Team
+from dealcoach.models import ExchangeRate, Team
 from deals.models import Opportunity, Stage
 from deals.signals import deal_changed
 
 from .cache import review_all_changed, review_teams_changed
+from .ranking import HOLIDAYS_CACHE_KEY
 from .selectors import STAGES_CACHE_KEY
 
 
@@ -23,6 +25,21 @@ from .selectors import STAGES_CACHE_KEY
 @receiver(post_delete, sender=Stage, dispatch_uid="review-stage-deleted")
 def forget_cached_stages(sender, **kwargs):
     cache.delete(STAGES_CACHE_KEY)
+    review_all_changed()
+
+
+@receiver(post_save, sender=Holiday, dispatch_uid="review-holiday-saved")
+@receiver(post_delete, sender=Holiday, dispatch_uid="review-holiday-deleted")
+def forget_cached_holidays(sender, **kwargs):
+    # Business days to the sign-by feed every deal's time pressure.
+    cache.delete(HOLIDAYS_CACHE_KEY)
+    review_all_changed()
+
+
+@receiver(post_save, sender=ExchangeRate, dispatch_uid="review-rate-saved")
+@receiver(post_delete, sender=ExchangeRate, dispatch_uid="review-rate-deleted")
+def forget_reviews_after_a_rate_change(sender, **kwargs):
+    # Every converted total and the ranking read the rates (their own cache forgets itself: dealcoach.apps).
     review_all_changed()
 
 

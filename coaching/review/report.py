@@ -1,6 +1,7 @@
 """The whole weekly review as one read, for the page, the CSV export and the
-manager's digest. Queries, whatever the size of the team: totals 1, changes 1,
-slips per week 1, queue and heatmap 1 (plus `review_scope_for`'s 1)."""
+manager's digest. Queries, whatever the size of the team: attention ranking 1,
+totals 1, changes 1, slips per week 1, the rows shown 1 (plus
+`review_scope_for`'s 1; the stages, rates and holidays come from the cache)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
+from dealcoach.rates.selectors import rate_table_on
+
 from . import charts
+from .attention import EXCEPTION_RISK
 from .changes import Changes, slips_by_week, weekly_changes
-from .queue import Heatmap, Queue, queue_and_heatmap
+from .queue import Heatmap, Queue, QueueRow, review_rows
+from .ranking import SORTS, Ranking, review_ranking
 from .selectors import ReviewScope
 from .totals import CATEGORIES, Totals, team_totals
 
@@ -21,8 +26,35 @@ class WeeklyReview:
     totals: Totals
     changes: Changes
     slips: list
+    ranking: Ranking
+    needs_you: list[QueueRow]
     queue: Queue
     heatmap: Heatmap
+
+    @property
+    def sorts(self) -> list[tuple[str, str]]:
+        return list(SORTS.items())
+
+    @property
+    def sort_label(self) -> str:
+        return SORTS.get(self.scope.sort, SORTS["attention"])
+
+    @property
+    def sort_links(self) -> list[tuple[str, str, str, bool]]:
+        """(key, label, query string, current) for the exceptions' sort switch."""
+        return [
+            (key, label, self.scope.query_string(sort=None if key == "attention" else key), key == self.scope.sort)
+            for key, label in SORTS.items()
+        ]
+
+    @property
+    def exception_risk(self) -> int:
+        return EXCEPTION_RISK
+
+    @property
+    def missing_rates(self) -> list[str]:
+        """Currencies with no rate in force: their amounts are shown unconverted and left out of totals."""
+        return sorted(set(self.totals.missing_rates) | set(self.ranking.missing_rates))
 
     @property
     def forecast_chart(self) -> SafeString:
@@ -32,7 +64,7 @@ class WeeklyReview:
         bars += [
             (rep.name, {key: money.amount for key, money in rep.totals.by_category.items()})
             for rep in self.totals.reps
-            if rep.currency == main
+            if rep.converted and rep.currency == main
         ]
         return charts.forecast_chart(bars, currency=main, categories=list(CATEGORIES))
 
@@ -46,9 +78,11 @@ class WeeklyReview:
 
 
 def weekly_review(scope: ReviewScope) -> WeeklyReview:
-    totals = team_totals(scope)
-    queue, heatmap = queue_and_heatmap(scope, exceptions=totals.exceptions)
+    rates = rate_table_on(scope.as_of)
+    ranking = review_ranking(scope, rates=rates)
+    totals = team_totals(scope, ranking=ranking, rates=rates)
+    rows = review_rows(scope, ranking, sort=scope.sort)
     return WeeklyReview(
         scope=scope, totals=totals, changes=weekly_changes(scope), slips=slips_by_week(scope),
-        queue=queue, heatmap=heatmap,
+        ranking=ranking, needs_you=rows.needs_you, queue=rows.queue, heatmap=rows.heatmap,
     )

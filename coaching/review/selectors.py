@@ -50,6 +50,10 @@ class ReviewScope:
         object.__setattr__(self, "quarter", quarter_bounds(self.as_of))
 
     @property
+    def sort(self) -> str:
+        return self.filters.get("sort", "attention")
+
+    @property
     def rep_names(self) -> dict[int, str]:
         return {rep.pk: str(rep) for rep in self.reps}
 

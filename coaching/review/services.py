@@ -28,7 +28,6 @@ logger = logging.getLogger("dealcoach.review")
 SNAPSHOT_COLUMNS = (
     "owner_id", "stage_id", "amount", "currency", "status", "forecast_category", "expected_close_date",
 )
-DIGEST_EXCEPTIONS = 5
 DIGEST_CHANGES = 5
 
 
@@ -111,7 +110,7 @@ def review_digest_send(*, manager: User, as_of: dt.date) -> bool:
         context = {
             "manager": manager, "week": week, "reviews": reviews,
             "review_url": getattr(settings, "DEALCOACH_BASE_URL", "").rstrip("/") + "/review/",
-            "top_exceptions": DIGEST_EXCEPTIONS, "top_changes": DIGEST_CHANGES,
+            "top_changes": DIGEST_CHANGES,
         }
         message = EmailMultiAlternatives(
             subject=f"Pipeline review, week of {week:%d %b %Y}",

@@ -2,17 +2,18 @@
 close plans), as SQL expressions over `Opportunity`, so that every section of
 the page is one set-based query whatever the size of the team.
 
-Reasons a deal is an exception, as the manager sees them:
+Facts a row of the review shows (and the attention ranking reads, see
+`ranking`):
 
-- an open flag (`stale.Flag` with `cleared_at IS NULL`; snoozed flags count:
-  the manager sees what reps snoozed and why);
-- its close plan is behind: a milestone not done whose `latest_start` is
-  before today (rolled forward to a business day). That is exactly "the
+- the open flags (`stale.Flag` with `cleared_at IS NULL`; snoozed flags are
+  shown, with the rep's reason, but count for nothing in the attention);
+- whether its close plan is behind: a milestone not done whose `latest_start`
+  is before today (rolled forward to a business day). That is exactly "the
   plan's minimum slack is negative": the forward pass starts every unfinished
   milestone today or later, and a late milestone makes its predecessors late
   too, back to one that starts today;
-- a red RSVP dimension in the stored `rsvp.DealScore`;
-- a missing anchor: budget unknown, no customer go-live date, no compelling
+- red RSVP dimensions in the stored `rsvp.DealScore`;
+- missing anchors: budget unknown, no customer go-live date, no compelling
   event or no success criteria.
 """
 
@@ -51,14 +52,6 @@ FLAG_LABELS: dict[str, str] = dict(FLAG_KINDS)
 def stored_coaching(score: DealScore | None) -> dict | None:
     """The compact JSON copy of the coaching result a DealScore stores."""
     return score.summary if score is not None else None
-
-
-EXCEPTION_REASONS = {
-    "flag": "Open flag",
-    "plan": "Close plan behind",
-    "rsvp": "Red RSVP",
-    "anchors": "Missing anchors",
-}
 
 
 def open_flags() -> QuerySet[Flag]:
@@ -100,18 +93,13 @@ def missing_anchors_q() -> Q:
 
 
 def exception_annotations(*, today: dt.date) -> dict:
-    """Boolean annotations, one per exception reason (see EXCEPTION_REASONS)."""
+    """Boolean annotations for a row: open flag, plan behind, red RSVP, missing anchors."""
     return {
         "exc_flag": has_open_flag(),
         "exc_plan": plan_behind(today=today),
         "exc_rsvp": Case(When(red_rsvp_q(), then=Value(True)), default=Value(False)),
         "exc_anchors": Case(When(missing_anchors_q(), then=Value(True)), default=Value(False)),
     }
-
-
-def is_exception_q() -> Q:
-    """Use after `exception_annotations`."""
-    return Q(exc_flag=True) | Q(exc_plan=True) | Q(exc_rsvp=True) | Q(exc_anchors=True)
 
 
 def plan_annotations(*, today: dt.date) -> dict:

@@ -2,28 +2,24 @@
 rep and per currency, plus the counts the page headlines (RSVP distribution,
 exceptions): one grouped query over the team's deals.
 
-Amounts in different currencies are never added together: every total is
-kept per currency, and the page shows the main currency with the others
-beside it."""
+Amounts are summed per currency in SQL, then converted into the team's
+reporting currency with the rate in force on the review's date
+(`dealcoach.currencies.RateTable`). A currency with no rate is never mixed
+in: its totals stay apart, unconverted, and the page warns about them."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Case, F, FloatField, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.functions import Cast
 
+from dealcoach.currencies import Conversion, RateTable
+
+from .ranking import Ranking
 from .selectors import ReviewScope, forecast_deals
-from .sources import (
-    DIMENSIONS,
-    RAG,
-    decayed_amount,
-    exception_annotations,
-    open_flags,
-    weighted_amount,
-)
+from .sources import DIMENSIONS, RAG, decayed_amount, weighted_amount
 from .sql import count_where, grouped_rows, sum_of
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
@@ -48,6 +44,9 @@ class Money:
         self.weighted += other.weighted
         self.decayed += other.decayed
 
+    def scaled(self, factor: float) -> Money:
+        return Money(self.deals, self.amount * factor, self.weighted * factor, self.decayed * factor)
+
 
 @dataclass
 class CurrencyTotals:
@@ -68,6 +67,10 @@ class CurrencyTotals:
     def rows(self) -> list[tuple[str, str, Money]]:
         return [(key, label, self.by_category[key]) for key, label in CATEGORIES]
 
+    def add_converted(self, other: CurrencyTotals, factor: float) -> None:
+        for key, money in other.by_category.items():
+            self.by_category[key].add(money.scaled(factor))
+
 
 @dataclass
 class RepTotals:
@@ -76,26 +79,38 @@ class RepTotals:
     currency: str
     totals: CurrencyTotals
     exceptions: int = 0
+    converted: bool = True  # False: a currency with no rate, shown apart in its own figures
 
 
 @dataclass
 class Totals:
-    main_currency: str
-    currencies: list[CurrencyTotals]  # main first
+    main_currency: str  # the team's reporting currency
+    converted: CurrencyTotals  # every amount with a rate, in the reporting currency
+    unconverted: list[CurrencyTotals]  # currencies with no rate in force: never added in
+    by_currency: list[CurrencyTotals]  # each currency in its own figures
+    conversions: list[Conversion]  # the rates used (reporting currency itself left out)
     reps: list[RepTotals]
     rsvp: dict[str, dict[str, int]]  # dimension -> red/amber/green/unscored counts
     open_deals: int = 0
     exceptions: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)  # attention reason code -> exceptions with it
     snoozed: int = 0
 
     @property
     def main(self) -> CurrencyTotals:
-        return self.currencies[0]
+        return self.converted
 
     @property
     def other_currencies(self) -> list[CurrencyTotals]:
-        return self.currencies[1:]
+        return self.unconverted
+
+    @property
+    def missing_rates(self) -> list[str]:
+        return sorted(t.currency for t in self.unconverted)
+
+    @property
+    def exception_share(self) -> float:
+        return self.exceptions / self.open_deals if self.open_deals else 0.0
 
 
 def _bucket() -> Case:
@@ -106,27 +121,13 @@ def _bucket() -> Case:
     )
 
 
-def _flag_state(*, today) -> Subquery:
-    """NULL: no open flag; 1: open flags, none snoozed; 2: an open flag is snoozed.
-    One probe into the open flags per deal instead of one per question."""
-    state = (
-        open_flags().filter(opportunity=OuterRef("pk")).order_by().values("opportunity")
-        .annotate(state=Max(Case(When(snoozed_until__gt=today, then=Value(2)), default=Value(1))))
-        .values("state")
-    )
-    return Subquery(state, output_field=IntegerField())
-
-
-def team_totals(scope: ReviewScope) -> Totals:
+def team_totals(scope: ReviewScope, *, ranking: Ranking, rates: RateTable) -> Totals:
+    """One grouped query; the exception counts come from the attention ranking."""
     today = scope.as_of
     won = When(status="won", then=Cast(F("amount"), FloatField()))
-    exceptions = exception_annotations(today=today)
-    del exceptions["exc_flag"]  # from t_flag, below
     rows = (
         forecast_deals(scope)
         .annotate(
-            **exceptions,
-            t_flag=_flag_state(today=today),
             t_owner=F("owner_id"),
             t_currency=F("currency"),
             t_bucket=_bucket(),
@@ -138,53 +139,38 @@ def team_totals(scope: ReviewScope) -> Totals:
         )
         .order_by()
         .values(
-            "t_owner", "t_currency", "t_bucket", "t_open", "t_amount", "t_weighted", "t_decayed", "t_flag",
-            "exc_plan", "exc_rsvp", "exc_anchors", *(f"t_{d}" for d in DIMENSIONS),
+            "t_owner", "t_currency", "t_bucket", "t_open", "t_amount", "t_weighted", "t_decayed",
+            *(f"t_{d}" for d in DIMENSIONS),
         )
     )
-    has_flag = f"{connection.ops.quote_name('t_flag')} IS NOT NULL"
-    exception = f"({has_flag} OR exc_plan OR exc_rsvp OR exc_anchors)"
     aggregates = {
         "deals": "COUNT(*)",
         "amount": sum_of("t_amount"),
         "weighted": sum_of("t_weighted"),
         "decayed": sum_of("t_decayed"),
-        "exceptions": f"SUM(CASE WHEN t_open AND {exception} THEN 1 ELSE 0 END)",
-        "snoozed": f"SUM(CASE WHEN {connection.ops.quote_name('t_flag')} = 2 THEN 1 ELSE 0 END)",
-        "exc_flag": f"SUM(CASE WHEN {has_flag} THEN 1 ELSE 0 END)",
-        **{f"exc_{reason}": count_where(f"exc_{reason}") for reason in ("plan", "rsvp", "anchors")},
         **{f"{d}_{status}": count_where(f"t_{d}", status) for d in DIMENSIONS for status in RAG},
     }
     grouped = grouped_rows(rows, group_by=["t_owner", "t_currency", "t_bucket", "t_open"], aggregates=aggregates)
-    return _assemble(scope, grouped)
+    return _assemble(scope, grouped, ranking=ranking, rates=rates)
 
 
-def _assemble(scope: ReviewScope, grouped: list[dict]) -> Totals:
+def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rates: RateTable) -> Totals:
     names = scope.rep_names
+    main = ranking.currency
     team: dict[str, CurrencyTotals] = {}
-    per_rep: dict[tuple[int, str], RepTotals] = {}
+    per_rep: dict[tuple[int, str], CurrencyTotals] = {}
     rsvp = {d: {"red": 0, "amber": 0, "green": 0, "unscored": 0} for d in DIMENSIONS}
-    reasons = {"flag": 0, "plan": 0, "rsvp": 0, "anchors": 0}
-    open_deals = exceptions = snoozed = 0
+    open_deals = 0
     for row in grouped:
         currency, bucket = row["t_currency"], row["t_bucket"]
         money = Money(int(row["deals"]), float(row["amount"] or 0), float(row["weighted"] or 0),
                       float(row["decayed"] or 0))
         if bucket in CATEGORY_LABELS:
             team.setdefault(currency, CurrencyTotals(currency)).by_category[bucket].add(money)
-            key = (row["t_owner"], currency)
-            if key not in per_rep:
-                name = names.get(row["t_owner"], f"User {row['t_owner']}")
-                per_rep[key] = RepTotals(row["t_owner"], name, currency, CurrencyTotals(currency))
-            per_rep[key].totals.by_category[bucket].add(money)
-            per_rep[key].exceptions += int(row["exceptions"] or 0)
+            per_rep.setdefault((row["t_owner"], currency), CurrencyTotals(currency)).by_category[bucket].add(money)
         if not row["t_open"]:
             continue
         open_deals += money.deals
-        exceptions += int(row["exceptions"] or 0)
-        snoozed += int(row["snoozed"] or 0)
-        for reason in reasons:
-            reasons[reason] += int(row[f"exc_{reason}"] or 0)
         for d in DIMENSIONS:
             scored = 0
             for status in RAG:
@@ -193,23 +179,42 @@ def _assemble(scope: ReviewScope, grouped: list[dict]) -> Totals:
                 scored += count
             rsvp[d]["unscored"] += money.deals - scored
 
-    main = _main_currency(team)
-    currencies = sorted(team.values(), key=lambda t: (t.currency != main, -t.open_total.amount, t.currency))
-    if not currencies:
-        currencies = [CurrencyTotals(main)]
+    conversions = {currency: rates.conversion(currency, main) for currency in team}
+    converted = CurrencyTotals(main)
+    for currency, totals in team.items():
+        if conversions[currency] is not None:
+            converted.add_converted(totals, conversions[currency].factor)
+    unconverted = sorted((t for c, t in team.items() if conversions[c] is None),
+                         key=lambda t: (-t.open_total.amount, t.currency))
+
+    exceptions_by_rep = Counter(deal.owner_id for deal in ranking.exceptions)
+    reps: dict[tuple[int, str], RepTotals] = {}
+    for (rep_id, currency), totals in per_rep.items():
+        conversion = conversions.get(currency)
+        key = (rep_id, main if conversion else currency)
+        if key not in reps:
+            reps[key] = RepTotals(rep_id, names.get(rep_id, f"User {rep_id}"), key[1], CurrencyTotals(key[1]),
+                                  converted=conversion is not None)
+        if conversion:
+            reps[key].totals.add_converted(totals, conversion.factor)
+        else:
+            for bucket, money in totals.by_category.items():
+                reps[key].totals.by_category[bucket].add(money)
     # Every rep shows, even with nothing in the pipeline: that is news too.
     for rep in scope.reps:
-        if rep.role == "rep" and rep.is_active and not any(key[0] == rep.pk for key in per_rep):
-            per_rep[(rep.pk, main)] = RepTotals(rep.pk, str(rep), main, CurrencyTotals(main))
-    reps = sorted(
-        per_rep.values(), key=lambda r: (r.name.lower(), r.currency != main, r.currency)
+        if rep.role == "rep" and rep.is_active and (rep.pk, main) not in reps:
+            reps[(rep.pk, main)] = RepTotals(rep.pk, str(rep), main, CurrencyTotals(main))
+    for (rep_id, currency), rep_totals in reps.items():
+        if currency == main:
+            rep_totals.exceptions = exceptions_by_rep.get(rep_id, 0)
+    reasons = Counter(reason.code for deal in ranking.exceptions for reason in deal.attention.reasons)
+    return Totals(
+        main_currency=main, converted=converted, unconverted=unconverted,
+        by_currency=sorted(team.values(), key=lambda t: (t.currency != main, t.currency)),
+        conversions=sorted({**{c.source: c for c in ranking.used_conversions},
+                            **{k: c for k, c in conversions.items() if c is not None and k != main}}.values(),
+                           key=lambda c: c.source),
+        reps=sorted(reps.values(), key=lambda r: (r.name.lower(), not r.converted, r.currency)),
+        rsvp=rsvp, open_deals=open_deals, exceptions=len(ranking.exceptions), reasons=dict(reasons),
+        snoozed=sum(1 for deal in ranking.deals if deal.snoozed),
     )
-    return Totals(main_currency=main, currencies=currencies, reps=reps, rsvp=rsvp, open_deals=open_deals,
-                  exceptions=exceptions, reasons=reasons, snoozed=snoozed)
-
-
-def _main_currency(team: dict[str, CurrencyTotals]) -> str:
-    default = getattr(settings, "DEALCOACH_DEFAULT_CURRENCY", "USD")
-    if default in team or not team:
-        return default
-    return max(team.values(), key=lambda t: t.open_total.amount).currency

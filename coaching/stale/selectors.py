@@ -152,3 +152,9 @@ def flag_counts_by_kind(flag_qs: QuerySet[Flag]) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["kind"]: row["n"] for row in rows}
+
+
+def sweep_age_seconds() -> float | None:
+    """Seconds since the latest sweep finished (None before the first)."""
+    finished = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+    return None if finished is None else (timezone.now() - finished).total_seconds()

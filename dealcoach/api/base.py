@@ -5,8 +5,6 @@ endpoints of the CRM sync build on these in `sync/resources/base.py`."""
 
 from __future__ import annotations
 
-from django.http import JsonResponse
-from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -69,11 +67,3 @@ def document_authentication_errors(result, generator, request, public):
                     "content": error_ref,
                 })
     return result
-
-
-def not_found(request, exception=None):
-    """handler404: the API's one error shape for any unmatched /api/ URL, the
-    usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)

@@ -6,7 +6,13 @@ request on Redis, correct under concurrent workers), keyed by API token, else
 by session user, else by client address. A fixed window may let through up to
 twice the rate across a window boundary; in exchange the Retry-After is exact.
 If the cache is down the request is let through: throttling protects the
-service, it must never be the thing that fails it."""
+service, it must never be the thing that fails it.
+
+Every throttled response says where the caller stands, per the IETF
+RateLimit header fields draft: `RateLimit-Limit` (requests per window),
+`RateLimit-Remaining`, `RateLimit-Reset` (seconds until the window ends) and
+`RateLimit-Policy` (`100;w=10`). The throttle notes them on the request;
+`RateLimitHeadersMiddleware` writes them on the response, whatever its status."""
 
 from __future__ import annotations
 
@@ -14,12 +20,14 @@ import logging
 import math
 import re
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
 from dealcoach.models import ApiToken
+from dealcoach.security import client_ip
 
 logger = logging.getLogger("dealcoach.api.throttling")
 
@@ -37,6 +45,22 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * _UNIT_SECONDS[unit]
 
 
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset_seconds: int
+    window: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+            "RateLimit-Policy": f"{self.limit};w={self.window}",
+        }
+
+
 class TokenRateThrottle(BaseThrottle):
     scope = "api"
 
@@ -48,7 +72,7 @@ class TokenRateThrottle(BaseThrottle):
             return f"token:{request.auth.pk}"
         if request.user is not None and request.user.is_authenticated:
             return f"user:{request.user.pk}"
-        return f"ip:{self.get_ident(request)}"
+        return f"ip:{client_ip(request)}"
 
     def allow_request(self, request, view) -> bool:
         limit, window = parse_rate(getattr(settings, "DEALCOACH_API_RATE", DEFAULT_RATE))
@@ -65,10 +89,26 @@ class TokenRateThrottle(BaseThrottle):
         except Exception:  # noqa: BLE001 - cache outage: fail open
             logger.warning("Throttle cache unavailable; letting the request through.", exc_info=True)
             return True
+        reset = max(1, math.ceil(window_start + window - now))
+        # On the Django request, which the middleware below sees.
+        request._request.rate_limit = RateLimitState(limit, max(0, limit - count), reset, window)
         if count <= limit:
             return True
-        self.retry_after = max(1, math.ceil(window_start + window - now))
+        self.retry_after = reset
         return False
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+class RateLimitHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit", None)
+        if state is not None:
+            for name, value in state.headers().items():
+                response[name] = value
+        return response

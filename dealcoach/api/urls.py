@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("coaching.insights.api_urls")),
     path("", include("dealcoach.audit.api_urls")),
     path("", include("sync.api_urls")),
+    path("", include("dealcoach.rates.api_urls")),
 ]

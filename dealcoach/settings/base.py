@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from dealcoach.ops.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -41,6 +43,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_prometheus",
+    "django_structlog",
+    "health_check",
     "dealcoach",
     "dealcoach.audit",
     "dealcoach.outbox",
@@ -56,6 +61,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (almost) last: request counts and latencies (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # X-Request-ID in, out, and on every log line of the request (dealcoach/ops/).
+    "dealcoach.ops.requestid.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "dealcoach.ops.logcontext.LogContextMiddleware",
+    "dealcoach.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +83,7 @@ MIDDLEWARE = [
     "dealcoach.security.NoStoreMiddleware",
     "dealcoach.security.RefusedAccessLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so it turns a login refused by the lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,6 +131,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # machine; workers, migrations and commands run without unless the environment sets it.
     if statement_timeout_ms := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS") or 0):
         DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={statement_timeout_ms}"
+# django-prometheus' backends: the same drivers, counting queries, their latency and errors.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,8 +168,20 @@ CACHES = {
     )
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP as soon as EMAIL_HOST is given (production); the console otherwise (`make run`).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dealcoach@localhost")
+# The SMTP server for buyers' codes, shared plans and digests.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
@@ -220,6 +249,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "CRM sync and coaching API. Authenticate with `Authorization: Bearer <token>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the ISO 4217 choices, whichever field (base / quote / reporting currency) uses them.
+    "ENUM_NAME_OVERRIDES": {"CurrencyEnum": "dealcoach.models.CURRENCY_CHOICES"},
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -241,6 +272,7 @@ SESSION_ENGINE = "dealcoach.session_store"
 SESSION_ABSOLUTE_AGE = int(timedelta(hours=12).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "dealcoach.api.errors.csrf_failure"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -276,13 +308,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {
-        "dealcoach": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
-    },
-}
+# --- Operations: logs, probes, metrics, proxies (dealcoach/ops/) -------------------------
+# JSON lines (LOG_FORMAT=json, production's default) or readable key=value lines, each with the
+# request's request_id, user_id and route.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console")
+LOGGING = logging_config(
+    json=LOG_FORMAT == "json",
+    level=os.environ.get("LOG_LEVEL", "WARNING"),
+    app_level=os.environ.get("APP_LOG_LEVEL", "INFO"),
+)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # dealcoach.ops.requestid has vetted or made it
+DJANGO_STRUCTLOG_CELERY_ENABLED = True  # tasks log the request_id of the request that queued them
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # dealcoach.ops.logcontext binds the proxy-aware address
+
+# /readyz/: each must pass for this process to take traffic (dealcoach/ops/health.py); the sweep
+# check wants today's sweep from DEALCOACH_SWEEP_DUE_HOUR on.
+DEALCOACH_READINESS_CHECKS = [
+    "dealcoach.ops.health.DatabaseCheck",
+    "dealcoach.ops.health.RedisCheck",
+    "dealcoach.ops.health.MigrationsCheck",
+    "coaching.stale.health.SweepCheck",
+]
+
+# Probes and the metrics scrape come over plain HTTP from inside the network: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
+
+# /metrics answers `Authorization: Bearer $METRICS_TOKEN`, or callers from these networks (CIDRs).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "")
+
+# Proxies in front of the app that append to X-Forwarded-For (dealcoach/security.py client_ip).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "dealcoach.security.client_ip"

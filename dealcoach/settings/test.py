@@ -13,3 +13,7 @@ STORAGES = {
 # Static files are served from the app folders (whitenoise's finders); no collectstatic here.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# Quiet request logs (request_started / request_finished) in the test output; tests that look at
+# them raise the level themselves.
+LOGGING["loggers"]["django_structlog"]["level"] = "WARNING"  # noqa: F405

@@ -46,7 +46,7 @@ def test_it_refuses_a_revoked_token_with_401(alice, capsys):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     response = client.get("/api/v1/opportunities/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid or revoked token."}
+    assert response.json() == {"detail": "Invalid or revoked token.", "code": "authentication_failed"}
 
 
 def test_it_refuses_revoking_an_unknown_prefix():

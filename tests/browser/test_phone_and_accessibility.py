@@ -47,6 +47,8 @@ def demo_pages() -> list[tuple[str, str | None, str]]:
         ("close-plan", rep, f"/deals/{deal.pk}/plan/"),
         ("import", rep, "/import/"),
         ("review", manager, "/review/"),
+        ("coaching-cadence", manager, "/review/coaching/"),
+        ("insights", manager, "/insights/"),
         ("coaching-session", manager, f"/coaching-sessions/{session.pk}/"),
         ("coaching-sheet", manager, f"/deals/{session.opportunity_id}/coaching-sheet/"),
         ("buyer", None, f"/share/plan/{share_link_token(link)}/"),
@@ -126,6 +128,13 @@ def test_a_rep_logs_an_activity_with_two_people_on_a_phone_in_five_taps(browser,
     assert len(taps) <= MAX_TAPS and taps == ["Log activity", "Pat Buyer", "Quinn Champion", "Summary", "Log"]
     assert sideways_scroll(page) == 0
     page.screenshot(path=str(screenshots_dir / "phone-log-3-logged.png"))
+
+    # The top bar's links fold behind the Menu button, which says whether it is open.
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false" and not page.get_by_role("link", name="Accounts").is_visible()
+    menu.tap()
+    assert menu.get_attribute("aria-expanded") == "true" and page.get_by_role("link", name="Accounts").is_visible()
+    page.screenshot(path=str(screenshots_dir / "phone-menu-open.png"))
     context.close()
 
 

@@ -117,3 +117,23 @@ def test_it_shows_every_flag_kind():
     assert healthy.exists(), "some demo deals should have no flag at all"
     open_deals = Opportunity.objects.filter(external_id__startswith="demo-opp-", status="open").select_related("stage")
     assert all(deal.propensity is not None for deal in open_deals)
+
+
+def test_the_review_of_the_demo_puts_the_deals_that_need_the_manager_first():
+    from coaching.closeplan.models import Milestone
+    from coaching.review.report import weekly_review
+    from coaching.review.selectors import review_scope_for
+
+    maria = User.objects.get(username="maria")
+    review = weekly_review(review_scope_for(user=maria, params={}, as_of=DEMO_DAY))
+    open_deals = Opportunity.objects.filter(status="open", owner__team__manager=maria)
+    past_close = set(open_deals.filter(expected_close_date__lt=DEMO_DAY).values_list("pk", flat=True))
+    sign_by_passed = set(Milestone.objects.filter(
+        key="contract_signed", done_on__isnull=True, latest_finish__lt=DEMO_DAY, plan__opportunity__in=open_deals,
+    ).values_list("plan__opportunity", flat=True))
+
+    top = {row.opportunity.pk for row in review.needs_you}
+    assert past_close and sign_by_passed and past_close | sign_by_passed <= top
+    # Only deals with a real reason are exceptions: about a third of the open deals, not three quarters.
+    assert 0.2 <= review.totals.exception_share <= 0.4, review.totals.exception_share
+    assert review.totals.conversions and not review.missing_rates  # the EUR deals are converted

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def pipeline(alice, charlie):
     risky = deal(alice, name="Northwind rollout", amount=400000, **ANCHORED)
     give_score(risky, v=15)
+    give_flag(risky, "close_date_passed")
     give_flag(risky, "decaying", snoozed_until=dt.date(2025, 6, 27), snooze_reason="Board meets on the 26th",
               snoozed_by=alice)
     deal(charlie, name="Southwind pilot", amount=1000)

@@ -28,6 +28,7 @@ def _without_csrf(content: bytes) -> bytes:
 def test_it_shows_a_manager_their_teams_review(client, bob, alice, frozen_today):
     exception = deal(alice, name="Northwind rollout", amount=250000, **ANCHORED)
     give_score(exception, p=20)
+    give_flag(exception, "close_date_passed")
     client.force_login(bob)
 
     response = client.get(REVIEW)
@@ -35,6 +36,7 @@ def test_it_shows_a_manager_their_teams_review(client, bob, alice, frozen_today)
     assert response.status_code == 200
     body = response.content.decode()
     assert "Team totals" in body and "Northwind rollout" in body
+    assert body.index("Needs you this week") < body.index("Northwind rollout") < body.index("Open pipeline")
     assert QUESTIONS["process"] in body
     assert response.context["review"].totals.main.by_category["pipeline"].amount == 250000
 
@@ -106,15 +108,17 @@ def test_it_filters_by_rep_stage_category_and_flag(client, bob, alice, north, fr
 
 
 def test_it_returns_fragments_to_htmx(client, bob, alice, frozen_today):
-    for amount in range(1, 4):
-        deal(alice, name=f"Deal {amount}", amount=amount)
+    for amount in range(1, 9):  # eight exceptions: five on top, three more
+        give_flag(deal(alice, name=f"Deal {amount}", amount=amount * 1000), "close_date_passed")
     client.force_login(bob)
 
     body = client.get(REVIEW, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="review-body").content.decode()
     more = client.get("/review/queue/", {"offset": 2}, HTTP_HX_REQUEST="true").content.decode()
+    by_amount = client.get(REVIEW, {"sort": "amount"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="review-body")
 
     assert "<html" not in body and "Team totals" in body
-    assert "<html" not in more and "Deal 1" in more and "Deal 3" not in more
+    assert "<html" not in more and "Deal 1" in more and "Deal 2" not in more
+    assert 'data-sort="amount" aria-current="true"' in by_amount.content.decode()
 
 
 def _pipeline(alice, size: int) -> None:
@@ -148,9 +152,10 @@ def test_it_runs_a_constant_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["review"].heatmap.rows) == size
-    # session, user, team members, totals, changes, slips per week, queue + heatmap (the
-    # session was saved less than a minute ago: no re-save, see dealcoach/session_store.py)
-    assert len(queries) == 7, "\n".join(q["sql"][:120] for q in queries)
+    # session, user, team members, attention ranking, totals, the rows shown, changes, slips per
+    # week (the session was saved less than a minute ago: no re-save, see dealcoach/session_store.py;
+    # stages, rates and holidays are cached by the first request)
+    assert len(queries) == 8, "\n".join(q["sql"][:120] for q in queries)
 
     with CaptureQueriesContext(connection) as cached:
         again = client.get(REVIEW)
@@ -177,7 +182,9 @@ def test_it_serves_the_cached_review_until_a_deal_of_the_team_changes(
 def test_it_forgets_the_cached_review_when_a_flag_is_snoozed(client, bob, alice, frozen_today):
     from coaching.stale.services import flag_snooze
 
-    flag = give_flag(deal(alice, name="Quiet deal", amount=1000))
+    quiet = deal(alice, name="Quiet deal", amount=1000)
+    give_flag(quiet, "close_date_passed")
+    flag = give_flag(quiet)
     client.force_login(bob)
     client.get(REVIEW)
     assert "Customer on holiday" not in client.get(REVIEW).content.decode()

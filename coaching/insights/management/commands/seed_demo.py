@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from coaching.closeplan.demo import demo_close_plans
 from coaching.insights.demo import demo_history
-from coaching.review.demo import demo_snapshots
+from coaching.review.demo import demo_exchange_rates, demo_snapshots
 from coaching.rsvp.demo import demo_answers
 from coaching.sessions.demo import demo_coaching_sessions
 from coaching.stale.demo import demo_flags
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         demo_close_plans(as_of=as_of)  # before the answers, so the RSVP scores see the plans
         demo_answers(as_of=as_of)  # coaching answers, then every deal rescored as of the demo date
         demo_coaching_sessions(as_of=as_of)
+        demo_exchange_rates(as_of=as_of)  # the EUR deals convert into the team's USD
         demo_snapshots(as_of=as_of)
         demo_history(as_of=as_of)  # a year of closed deals for Insights (closed: no flags, no rescoring)
         demo_flags(as_of=as_of)  # last: flags every stale deal of the finished demo
