@@ -12,12 +12,11 @@ their `next_attempt_at` forward by a lease, then POSTs outside any
 transaction. Two workers never send the same row at once, no transaction is
 held open across a slow receiver, and a worker killed mid-send leaves the row
 due again when the lease ends (at-least-once: receivers dedupe on the
-`X-Dealcoach-Delivery` header)."""
+`webhook-id` header, which equals `X-Dealcoach-Delivery`)."""
 
 from __future__ import annotations
 
 import json
-import secrets
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from dealcoach.outbox.services import outbox_enqueue
 from dealcoach.permissions import visible_users_q
 
 from .models import WebhookDelivery, WebhookSubscription
-from .signing import SIGNATURE_HEADER, signature_header
+from .signing import secret_generate, signature_headers
 from .urlcheck import check_webhook_url
 
 WEBHOOK_EVENTS = (
@@ -45,6 +44,8 @@ WEBHOOK_EVENTS = (
     "flag.raised",
     "flag.cleared",
     "close_plan.validated",
+    "close_plan.commented",
+    "close_plan.proposed",
 )
 SUBSCRIPTION_FIELDS = ("url", "events", "secret", "description", "active")
 
@@ -79,7 +80,7 @@ def webhook_subscription_create(
 ) -> WebhookSubscription:
     subscription = WebhookSubscription(
         owner=owner, url=url, events=check_events(events),
-        secret=_check_secret(secret) if secret is not None else "whsec_" + secrets.token_urlsafe(32),
+        secret=_check_secret(secret) if secret is not None else secret_generate(),
         description=description, active=active,
     )
     subscription.full_clean()
@@ -235,7 +236,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
             "User-Agent": "dealcoach-webhooks/1",
             "X-Dealcoach-Event": delivery.event,
             "X-Dealcoach-Delivery": str(delivery.id),
-            SIGNATURE_HEADER: signature_header(secret=subscription.secret, timestamp=timestamp, body=body),
+            **signature_headers(secret=subscription.secret, message_id=str(delivery.id), timestamp=timestamp, body=body),
         },
     )
     try:
