@@ -197,6 +197,11 @@ def section(request, pk: int, name: str):
     if name.startswith("panel-"):
         panel = _panel(request, opportunity, name.removeprefix("panel-"))
         return render(request, "deals/_partials/panel.html", {"opportunity": opportunity, "panel": panel})
+    if name.startswith("headline-"):
+        panel = _panel(request, opportunity, name.removeprefix("headline-"))
+        if not panel.headline:
+            raise Http404("This panel has no headline.")
+        return render(request, "deals/_partials/headline.html", {"opportunity": opportunity, "panel": panel})
     if name not in SECTIONS:
         raise Http404("No such section.")
     return _render_section(request, opportunity, name)

@@ -44,6 +44,8 @@ WEBHOOK_EVENTS = (
     "flag.raised",
     "flag.cleared",
     "close_plan.validated",
+    "close_plan.commented",
+    "close_plan.proposed",
 )
 SUBSCRIPTION_FIELDS = ("url", "events", "secret", "description", "active")
 

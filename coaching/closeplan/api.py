@@ -86,6 +86,10 @@ def _plan_payload(detail: PlanDetail) -> dict:
         "wishful_thinking": summary.wishful_thinking,
         "validated_at": plan.validated_at,
         "validated_by": plan.validated_by_name or None,
+        "validated_by_stakeholder": plan.validated_by_stakeholder_id,
+        "validated_by_title": plan.validated_by_title,
+        "validated_by_role": plan.validated_by_role or None,
+        "validated_by_someone_who_can_sign": plan.validated_by_someone_who_can_sign,
         "validated_version": plan.validated_version,
         "changed_since_validation": plan.changed_since_validation,
         "changes_since_validation": [

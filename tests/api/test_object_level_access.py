@@ -60,7 +60,10 @@ def world(alice, bob):
     activity = ActivityFactory(opportunity=deal, summary=f"{MARK} call", external_id=f"{MARK}-act",
                                stakeholders=[person])
     flag = Flag.objects.create(opportunity=deal, kind="no_activity", reason=f"{MARK} quiet", raised_at=timezone.now())
-    plan_create_from_template(actor=alice, opportunity=deal, go_live_date=deal.go_live_date)
+    plan = plan_create_from_template(actor=alice, opportunity=deal, go_live_date=deal.go_live_date)
+    proposal = plan.proposals.create(
+        milestone_key="go_live", current_date=plan.go_live_date, proposed_date=plan.go_live_date + timedelta(days=30),
+        reason=f"{MARK} board", proposed_by=person, created_at=timezone.now())
     session = coaching_session_open(actor=bob, opportunity=deal)
     commitment = commitment_add(actor=bob, session=session, action=f"{MARK} meet the EB", owner=alice,
                                 due_on=timezone.localdate() + timedelta(days=7))
@@ -68,7 +71,7 @@ def world(alice, bob):
                                               secret="s" * 32, description=MARK)
     return {
         "account": account, "stakeholder": person, "opportunity": deal, "activity": activity, "flag": flag,
-        "session": session, "commitment": commitment, "webhook": hook,
+        "session": session, "commitment": commitment, "webhook": hook, "proposal": proposal,
     }
 
 
@@ -89,7 +92,7 @@ def path_values(world) -> dict:
         return {
             "opportunity_id": world["opportunity"].pk, "flag_id": world["flag"].pk,
             "session_id": world["session"].pk, "commitment_id": world["commitment"].pk, "key": "evaluation",
-            "slug": "discover",
+            "slug": "discover", "proposal_id": world["proposal"].pk,
         }[name]
 
     return fill
@@ -128,7 +131,7 @@ def snapshot(world):
         list(DealRole.objects.filter(opportunity=deal).values_list("id", "stakeholder_id", "role")),
         list(Activity.objects.filter(opportunity=deal).values_list("id", "summary", "updated_at", "deleted_at")),
     ]
-    for name in ("flag", "session", "commitment", "webhook"):
+    for name in ("flag", "session", "commitment", "webhook", "proposal"):
         obj = world[name]
         rows.append([(f.name, getattr(type(obj).objects.get(pk=obj.pk), f.attname)) for f in obj._meta.concrete_fields])
     plan = deal.__class__.objects.get(pk=deal.pk)
