@@ -31,7 +31,7 @@ ERROR_SCHEMA = {
                 "What went wrong, for programs: stable, one per kind of error. "
                 + ", ".join(f"`{code}` ({status})" for status, code in sorted(ERROR_CODES.items()))
                 + "; also `authentication_failed` (401), `parse_error` (400), `idempotency_key_reused` (422), "
-                "`idempotency_key_in_progress` (409). New codes may be added: treat an unknown one by its "
+                "`idempotency_key_in_progress` (409), `external_id_taken` and `external_id_deleted` (409). New codes may be added: treat an unknown one by its "
                 "HTTP status."
             ),
             "example": "invalid",
