@@ -177,6 +177,8 @@ def test_the_keyboard_lands_on_the_wrong_field_the_saved_item_and_fresh_particip
     form.locator("button[type=submit]").click()
     page.locator("#log-participants label", has_text="Rosa Duarte").wait_for()
     assert participants.count() == 3
+    # The focus is on the person just put on the map.
+    assert "Rosa Duarte" in page.evaluate("document.activeElement.innerText")
     # Links say what they edit.
     assert page.get_by_role("link", name="Edit Rosa Duarte's role").count() == 1
     assert page.evaluate("window.stillTheSamePage") is True
