@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh || exit 1
 # Dependencies point one way (docs/architecture.md): a broken contract fails the run.
-lint-imports --no-cache || exit 1
+lint-imports --no-cache --no-logo || exit 1
 export NEED_CHROMIUM="${NEED_CHROMIUM-1}"  # `make test-fast` runs no browser test
 source scripts/services.sh
 trap services_stop EXIT

@@ -12,14 +12,12 @@ their `next_attempt_at` forward by a lease, then POSTs outside any
 transaction. Two workers never send the same row at once, no transaction is
 held open across a slow receiver, and a worker killed mid-send leaves the row
 due again when the lease ends (at-least-once: receivers dedupe on the
-`X-Dealcoach-Delivery` header)."""
+`webhook-id` header, which equals `X-Dealcoach-Delivery`)."""
 
 from __future__ import annotations
 
+import http.client
 import json
-import secrets
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -34,9 +32,10 @@ from dealcoach.models import User
 from dealcoach.outbox.services import outbox_enqueue
 from dealcoach.permissions import visible_users_q
 
+from .delivery import post_pinned
 from .models import WebhookDelivery, WebhookSubscription
-from .signing import SIGNATURE_HEADER, signature_header
-from .urlcheck import check_webhook_url
+from .signing import secret_generate, signature_headers
+from .urlcheck import check_webhook_url, resolve_webhook_url
 
 WEBHOOK_EVENTS = (
     "opportunity.created",
@@ -45,6 +44,8 @@ WEBHOOK_EVENTS = (
     "flag.raised",
     "flag.cleared",
     "close_plan.validated",
+    "close_plan.commented",
+    "close_plan.proposed",
 )
 SUBSCRIPTION_FIELDS = ("url", "events", "secret", "description", "active")
 
@@ -79,7 +80,7 @@ def webhook_subscription_create(
 ) -> WebhookSubscription:
     subscription = WebhookSubscription(
         owner=owner, url=url, events=check_events(events),
-        secret=_check_secret(secret) if secret is not None else "whsec_" + secrets.token_urlsafe(32),
+        secret=_check_secret(secret) if secret is not None else secret_generate(),
         description=description, active=active,
     )
     subscription.full_clean()
@@ -199,16 +200,6 @@ def webhook_deliveries_send_due(*, limit: int = 100) -> dict[str, int]:
     return counts
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point into a private network after the URL check."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
-
-
 def delivery_body(delivery: WebhookDelivery) -> bytes:
     envelope = {
         "id": delivery.id,
@@ -220,32 +211,30 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST the delivery. Returns (status code or None, error text or "")."""
+    """POST the delivery to the address the URL check approved (sync/delivery.py).
+    Returns (status code or None, error text or "")."""
     subscription = delivery.subscription
     try:
-        check_webhook_url(subscription.url)
+        resolved = resolve_webhook_url(subscription.url)
     except ValidationError as error:
         return None, "; ".join(error.message_dict.get("url", error.messages))
     body = delivery_body(delivery)
     timestamp = int(timezone.now().timestamp())
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s) above
-        subscription.url, data=body, method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "dealcoach-webhooks/1",
-            "X-Dealcoach-Event": delivery.event,
-            "X-Dealcoach-Delivery": str(delivery.id),
-            SIGNATURE_HEADER: signature_header(secret=subscription.secret, timestamp=timestamp, body=body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "dealcoach-webhooks/1",
+        "X-Dealcoach-Event": delivery.event,
+        "X-Dealcoach-Delivery": str(delivery.id),
+        **signature_headers(secret=subscription.secret, message_id=str(delivery.id), timestamp=timestamp, body=body),
+    }
     try:
-        with _opener.open(request, timeout=_setting("DEALCOACH_WEBHOOK_TIMEOUT_SECONDS", 5)) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"[:500]
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"[:500]
+        status_code, reason = post_pinned(resolved, body=body, headers=headers,
+                                          timeout=_setting("DEALCOACH_WEBHOOK_TIMEOUT_SECONDS", 5))
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, f"{type(error).__name__}: {error}"[:500]
+    if status_code >= 300:
+        return status_code, f"HTTP {status_code} {reason}"[:500]
+    return status_code, ""
 
 
 def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> str:

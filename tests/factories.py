@@ -99,3 +99,17 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     def stakeholders(self, create, extracted, **kwargs):
         if create and extracted:
             self.stakeholders.set(extracted)
+
+
+def prove_buyer_address(client, token: str, email: str):
+    """Open a share link as the buyer with `email`: ask for a code, read it from the
+    sent mail (locmem), enter it. Returns the response to the code."""
+    import re
+
+    from django.core import mail
+
+    sent = len(mail.outbox)
+    client.post(f"/share/plan/{token}/identify/", {"email": email})
+    assert len(mail.outbox) == sent + 1, "no code was mailed"
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    return client.post(f"/share/plan/{token}/verify/", {"email": email, "code": code})

@@ -2,7 +2,19 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .models import ClosePlan, Holiday, Milestone, PlanChange, PlanTemplate, ShareLink, TemplateMilestone
+from .models import (
+    BuyerAccess,
+    BuyerAction,
+    ClosePlan,
+    DateProposal,
+    Holiday,
+    Milestone,
+    PlanChange,
+    PlanComment,
+    PlanTemplate,
+    ShareLink,
+    TemplateMilestone,
+)
 from .schedule import MilestoneInput, ScheduleError, check_milestones
 
 
@@ -113,3 +125,36 @@ class ShareLinkAdmin(admin.ModelAdmin):
     list_display = ("plan", "created_by", "created_at", "expires_at", "revoked_at", "last_opened_at")
     raw_id_fields = ("plan", "created_by")
     readonly_fields = ("created_at", "last_opened_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What buyers did and proved: written only through the share link, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BuyerAccess)
+class BuyerAccessAdmin(ReadOnlyAdmin):
+    list_display = ("email", "link", "stakeholder", "verified_at", "failed_attempts", "locked_at")
+    exclude = ("code_hash",)
+
+
+@admin.register(BuyerAction)
+class BuyerActionAdmin(ReadOnlyAdmin):
+    list_display = ("at", "plan", "stakeholder_name", "kind", "summary")
+    list_filter = ("kind",)
+
+
+@admin.register(PlanComment)
+class PlanCommentAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "plan", "author_stakeholder", "author_user", "milestone_key", "answered_at")
+
+
+@admin.register(DateProposal)
+class DateProposalAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "plan", "milestone_key", "current_date", "proposed_date", "status")
+    list_filter = ("status",)

@@ -18,9 +18,10 @@ from django.utils import timezone
 from accounts.models import Stakeholder
 from deals.models import Opportunity
 
-from .models import ClosePlan
+from .buyer_services import buyer_comment
+from .models import BuyerAccess, ClosePlan
 from .schedule import BusinessCalendar
-from .selectors import holiday_dates
+from .selectors import buyer_role_on_deal, holiday_dates
 from .services import (
     milestone_mark_done,
     milestone_update,
@@ -78,9 +79,17 @@ def demo_close_plans(*, as_of: dt.date | None = None) -> int:
         if stage == "negotiate" or (stage == "propose" and index % 2 == 0):
             plan.refresh_from_db()
             link, _ = share_link_create(actor=deal.owner, plan=plan)
+            role = buyer_role_on_deal(opportunity_id=deal.pk, stakeholder_id=buyer.pk) if buyer else ""
             plan_validate_by_buyer(
-                link=link, name=buyer.name if buyer else "The buyer", seen_version=plan.version
+                link=link, name=buyer.name if buyer else "The buyer", seen_version=plan.version,
+                stakeholder=buyer, role=role,
             )
+            if buyer is not None and buyer.email and index % 4 == 1:  # a customer waiting on the rep
+                access = BuyerAccess.objects.create(
+                    link=link, stakeholder=buyer, email=buyer.email.lower(), verified_at=timezone.now()
+                )
+                buyer_comment(access=access, body="Could legal review start earlier? Our counsel is free next week.",
+                              milestone_key="legal_review")
             if index % 3 == 0:  # a change after the buyer confirmed: "changed since validation"
                 milestone_update(actor=deal.owner, plan=plan, key="legal_review", data={"duration_days": 15})
         created += 1

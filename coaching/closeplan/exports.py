@@ -17,7 +17,7 @@ from icalendar import Calendar, Event
 from dealcoach.spreadsheet import spreadsheet_writer
 
 from .models import ClosePlan
-from .selectors import PlanDetail
+from .selectors import PlanDetail, Thread
 
 CSV_COLUMNS = (
     "key",
@@ -65,6 +65,36 @@ def plan_csv(detail: PlanDetail) -> str:
             ]
         )
     return out.getvalue()
+
+
+THREAD_CSV_COLUMNS = ("kind", "id", "in_reply_to", "milestone_key", "author", "author_type", "at", "text",
+                      "current_date", "proposed_date", "status", "reply")
+
+
+def thread_csv(thread: Thread) -> str:
+    """The comments and date proposals exchanged with the customer; the spreadsheet writer
+    makes a comment starting with = text, not a formula."""
+    out = io.StringIO()
+    writer = spreadsheet_writer(out, lineterminator="\r\n")
+    writer.writerow(THREAD_CSV_COLUMNS)
+    for top in thread.comments:
+        for c in (top, *top.thread_replies):
+            author = c.author_stakeholder.name if c.author_stakeholder_id else (
+                c.author_user.get_full_name() or c.author_user.username if c.author_user_id else "")
+            writer.writerow(["comment", c.pk, c.in_reply_to_id or "", c.milestone_key, author,
+                             "stakeholder" if c.author_stakeholder_id else "user", c.created_at.isoformat(),
+                             c.body, "", "", "", ""])
+    for p in thread.proposals:
+        writer.writerow(["proposal", p.pk, "", p.milestone_key, p.proposed_by.name if p.proposed_by_id else "",
+                         "stakeholder", p.created_at.isoformat(), p.reason, p.current_date.isoformat(),
+                         p.proposed_date.isoformat(), p.status, p.reply])
+    return out.getvalue()
+
+
+def thread_csv_response(thread: Thread, filename: str) -> HttpResponse:
+    response = HttpResponse(thread_csv(thread), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-customer-thread.csv"'
+    return response
 
 
 def milestone_uid(plan_id: int, key: str) -> str:

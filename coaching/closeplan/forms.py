@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dealcoach.dates import check_planning_date, validate_in_horizon
 
+from .buyer_services import MAX_COMMENT_LENGTH, MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from .models import MAX_DURATION_DAYS, ClosePlan, Milestone, PlanTemplate, Side
 from .selectors import owner_stakeholders_for, owner_users_for
 from .services import MAX_SHARE_LINK_DAYS, SHARE_LINK_DAYS
@@ -150,6 +151,107 @@ class ShareLinkForm(forms.Form):
     )
 
 
+# --- the buyer's page -------------------------------------------------------------------
+# Limits are the services' (they refuse longer text too); maxlength just helps on a phone.
+
+
+class DescribedErrorsForm(forms.Form):
+    """A field with an error points at it (aria-describedby → the `<id>_error` paragraph of
+    `_partials/buyer_field.html`), whether the form or a service refused the value."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class BuyerEmailForm(DescribedErrorsForm):
+    email = forms.EmailField(
+        label="Your work email", max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+
+
+class BuyerCodeForm(DescribedErrorsForm):
+    email = forms.EmailField(widget=forms.HiddenInput)
+    code = forms.CharField(
+        label="The 6-digit code from the email", max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class BuyerCommentForm(DescribedErrorsForm):
+    milestone_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Comment", max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_COMMENT_LENGTH}),
+    )
+
+
+class BuyerProposalForm(DescribedErrorsForm):
+    milestone_key = forms.CharField(widget=forms.HiddenInput)
+    proposed_date = forms.DateField(widget=DATE_INPUT, label="New date", validators=[validate_in_horizon])
+    reason = forms.CharField(
+        label="Why", max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_REASON_LENGTH}),
+    )
+
+
+class BuyerDoneForm(DescribedErrorsForm):
+    milestone_key = forms.CharField(widget=forms.HiddenInput)
+    done_on = forms.DateField(widget=DATE_INPUT, label="Done on", validators=[validate_in_horizon])
+
+
+class BuyerOwnerForm(DescribedErrorsForm):
+    milestone_key = forms.CharField(widget=forms.HiddenInput)
+    owner = forms.TypedChoiceField(label="Owner on your side", coerce=int)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "— choose —"), *((p.pk, p.name) for p in people)]
+
+
 class BuyerConfirmForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Your name")
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- the rep's side of it ------------------------------------------------------------------
+
+
+class ShareByEmailForm(DescribedErrorsForm):
+    recipients = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Send it to",
+        help_text="People at the customer with an email address; those in a role on the deal come first.",
+    )
+    note = forms.CharField(
+        required=False, label="A short note", max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_NOTE_LENGTH}),
+    )
+    valid_days = forms.IntegerField(
+        min_value=1, max_value=MAX_SHARE_LINK_DAYS, initial=SHARE_LINK_DAYS, label="Link valid for (days)",
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_SHARE_LINK_DAYS}),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = people
+        self.fields["recipients"].label_from_instance = lambda p: (
+            f"{p.name}{', ' + p.title if p.title else ''}{' (on the deal)' if getattr(p, 'on_deal', False) else ''}"
+        )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Reply", max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_COMMENT_LENGTH}),
+    )
+
+
+class ProposalDecisionForm(forms.Form):
+    reply = forms.CharField(
+        required=False, label="Reply to the customer", max_length=MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_COMMENT_LENGTH}),
+    )

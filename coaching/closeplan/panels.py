@@ -14,7 +14,7 @@ from deals import panels
 
 from .models import Milestone
 from .schedule import SIGNING_KEY
-from .selectors import plan_summaries_with_next_milestone
+from .selectors import customer_waiting_counts, plan_summaries_with_next_milestone
 
 PLAN_FILTER_CHOICES = [
     ("none", "No close plan"),
@@ -34,16 +34,23 @@ def deal_page_context(*, request, opportunity, as_of: dt.date) -> dict:
         "plan_summary": summary,
         "next_milestone": next_milestone,
         "plan_url": reverse("closeplan:plan", args=[opportunity.pk]),
+        "share_url": reverse("closeplan:share_email", args=[opportunity.pk]) if summary else None,
+        # The share flow's one query on the deal page.
+        "customer_waiting": customer_waiting_counts(opportunity_ids=[opportunity.pk]).get(opportunity.pk, 0)
+        if summary else 0,
     }
 
 
 def deal_list_cells(*, user, opportunities, as_of: dt.date) -> dict[int, dict]:
-    found = plan_summaries_with_next_milestone(opportunity_ids=[o.pk for o in opportunities], as_of=as_of)
+    ids = [o.pk for o in opportunities]
+    found = plan_summaries_with_next_milestone(opportunity_ids=ids, as_of=as_of)
+    waiting = customer_waiting_counts(opportunity_ids=ids)  # one query for the whole page
     return {
         opportunity_id: {
             "plan_summary": summary,
             "next_milestone": next_milestone,
             "plan_url": reverse("closeplan:plan", args=[opportunity_id]),
+            "customer_waiting": waiting.get(opportunity_id, 0),
         }
         for opportunity_id, (summary, next_milestone) in found.items()
     }

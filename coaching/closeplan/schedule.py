@@ -39,6 +39,14 @@ import numpy as np
 SIGNING_KEY = "contract_signed"
 GO_LIVE_KEY = "go_live"
 SIDES = ("customer", "ours", "both")
+# Deal roles with authority to buy: a plan confirmed by anyone else is confirmed,
+# but not yet by someone who can sign.
+SIGNING_ROLES = frozenset({"economic_buyer", "decision_maker", "procurement", "legal"})
+
+
+def can_sign(role: str | None) -> bool:
+    """Whether someone in this deal role can commit the customer to the plan."""
+    return role in SIGNING_ROLES
 
 
 class ScheduleError(ValueError):
@@ -138,6 +146,15 @@ class PlanSummary:
     # name the buyer confirmed it with (matched against the deal's map: could they sign?).
     milestone_keys: tuple[str, ...] = ()
     validated_by_name: str = ""
+    # Who confirmed ("Jane Buyer, CFO"), proven by a code to their work email (the stakeholder's
+    # id, None for a name typed before that existed), and whether their role on the deal can sign.
+    validated_by: str = ""
+    validated_by_stakeholder_id: int | None = None
+    validated_by_can_sign: bool = False
+
+    @property
+    def validated_by_someone_who_can_sign(self) -> bool:
+        return self.validated and self.validated_by_can_sign
 
     @property
     def at_risk(self) -> bool:
@@ -180,6 +197,9 @@ def summarize(
     opportunity_id: int | None = None,
     expected_close_date: dt.date | None = None,
     validated_by_name: str = "",
+    validated_by: str = "",
+    validated_by_stakeholder_id: int | None = None,
+    validated_by_can_sign: bool = False,
 ) -> PlanSummary:
     return PlanSummary(
         go_live_date=schedule.go_live_date,
@@ -192,6 +212,9 @@ def summarize(
         overdue_milestone_keys=tuple(m.key for m in schedule.milestones if m.is_overdue(as_of)),
         opportunity_id=opportunity_id,
         expected_close_date=expected_close_date,
+        validated_by=validated_by,
+        validated_by_stakeholder_id=validated_by_stakeholder_id,
+        validated_by_can_sign=validated_by_can_sign,
         milestone_keys=tuple(m.key for m in schedule.milestones),
         validated_by_name=validated_by_name,
     )

@@ -78,6 +78,14 @@ class ClosePlanOutSerializer(serializers.Serializer):
     )
     validated_at = serializers.DateTimeField(allow_null=True)
     validated_by = serializers.CharField(allow_null=True)
+    validated_by_stakeholder = serializers.IntegerField(
+        allow_null=True, help_text="The stakeholder who confirmed, having proved their work email."
+    )
+    validated_by_title = serializers.CharField(allow_blank=True)
+    validated_by_role = serializers.CharField(allow_null=True, help_text="Their role on the deal when they confirmed.")
+    validated_by_someone_who_can_sign = serializers.BooleanField(
+        help_text="Confirmed by an economic buyer, decision maker, procurement or legal role."
+    )
     validated_version = serializers.IntegerField(allow_null=True)
     changed_since_validation = serializers.BooleanField()
     changes_since_validation = ClosePlanChangeSerializer(many=True)
@@ -119,3 +127,59 @@ class MilestonePatchSerializer(serializers.Serializer):
         required=False, allow_null=True, validators=[validate_in_horizon],
         help_text=f"YYYY-MM-DD, {HORIZON_START} to {HORIZON_END}; null re-opens it.",
     )
+
+
+# --- the mutual plan (the rep's side) -------------------------------------------------------
+
+
+class ShareLinkOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    last_opened_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    recipients = serializers.ListField(child=serializers.IntegerField(), help_text="Stakeholder ids.")
+
+
+class ShareLinkCreateSerializer(serializers.Serializer):
+    recipients = serializers.ListField(
+        child=serializers.IntegerField(), default=list,
+        help_text="Stakeholders at the account to email the link to; empty creates the link only.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    valid_days = serializers.IntegerField(default=30, min_value=1, max_value=180)
+
+
+class CommentOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    milestone_key = serializers.CharField(allow_blank=True)
+    author_type = serializers.CharField(help_text="stakeholder (the customer) or user (our side).")
+    author_id = serializers.IntegerField(allow_null=True)
+    author_name = serializers.CharField()
+    in_reply_to = serializers.IntegerField(allow_null=True)
+    body = serializers.CharField(help_text="Plain text as typed: escape it where you render it.")
+    created_at = serializers.DateTimeField()
+    waiting = serializers.BooleanField(help_text="A buyer's comment no one answered yet.")
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=2000)
+    in_reply_to = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ProposalOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    milestone_key = serializers.CharField(help_text="go_live for the go-live date.")
+    current_date = serializers.DateField()
+    proposed_date = serializers.DateField()
+    reason = serializers.CharField()
+    proposed_by = serializers.IntegerField(allow_null=True, help_text="Stakeholder id.")
+    status = serializers.ChoiceField(choices=["pending", "accepted", "declined"])
+    reply = serializers.CharField(allow_blank=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProposalDecisionSerializer(serializers.Serializer):
+    reply = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

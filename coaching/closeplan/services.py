@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Stakeholder
 from dealcoach.dates import OUT_OF_HORIZON, horizon_error
 from deals.models import Opportunity
 from deals.services import opportunity_update
@@ -120,9 +121,15 @@ def _check_and_store_latest_dates(plan: ClosePlan, milestones: Sequence[Mileston
 
 
 def _record_changes(
-    plan: ClosePlan, changes: Iterable[tuple[str, str, str, str]], *, actor, now: dt.datetime
+    plan: ClosePlan,
+    changes: Iterable[tuple[str, str, str, str]],
+    *,
+    actor,
+    now: dt.datetime,
+    by_stakeholder: Stakeholder | None = None,
 ) -> None:
-    """Bump the version and log (milestone key, field, old, new) rows against it."""
+    """Bump the version and log (milestone key, field, old, new) rows against it;
+    `by_stakeholder` records a change as the customer's."""
     changes = list(changes)
     if not changes:
         return
@@ -138,6 +145,7 @@ def _record_changes(
             new_value=new[:300],
             changed_at=now,
             changed_by=actor if getattr(actor, "pk", None) else None,
+            changed_by_stakeholder=by_stakeholder,
         )
         for key, field, old, new in changes
     )
@@ -221,8 +229,10 @@ def plan_update_go_live(
     go_live_date: dt.date,
     why_go_live_matters: str | None = None,
     expected_version: int | None = None,
+    by_stakeholder: Stakeholder | None = None,
 ) -> ClosePlan:
-    """Move the go-live date (and optionally restate why it matters); every latest date follows."""
+    """Move the go-live date (and optionally restate why it matters); every latest date follows.
+    `by_stakeholder`: the customer asked for it (an accepted proposal)."""
     plan = _lock_plan(plan, expected_version)
     if go_live_date is None:
         raise ValidationError({"go_live_date": ["The plan needs a go-live date."]})
@@ -236,7 +246,7 @@ def plan_update_go_live(
     if not changes:
         return plan
     _check_and_store_latest_dates(plan, _milestones(plan))
-    _record_changes(plan, changes, actor=actor, now=timezone.now())
+    _record_changes(plan, changes, actor=actor, now=timezone.now(), by_stakeholder=by_stakeholder)
     if plan.opportunity.go_live_date != plan.go_live_date:
         opportunity_update(
             actor=actor, opportunity=plan.opportunity, data={"go_live_date": plan.go_live_date}
@@ -352,11 +362,13 @@ def milestone_update(
     key: str,
     data: dict[str, Any],
     expected_version: int | None = None,
+    by_stakeholder: Stakeholder | None = None,
 ) -> Milestone:
     """Change any of name, side, duration_days, depends_on, owner, done_on.
 
     `owner` is a Stakeholder at the deal's account, a User on the deal owner's
     team, or None. Raises Milestone.DoesNotExist for an unknown key.
+    `by_stakeholder`: the customer made (or asked for) the change.
     """
     unknown = set(data) - set(MILESTONE_FIELDS)
     if unknown:
@@ -381,11 +393,13 @@ def milestone_update(
         if value != old:
             setattr(milestone, field, value)
             changes.append((key, field, _display(field, old), _display(field, value)))
+            if field == "done_on":
+                milestone.done_by_stakeholder = by_stakeholder if value else None
     if not changes:
         return milestone
     _check_and_store_latest_dates(plan, milestones)
     milestone.save()
-    _record_changes(plan, changes, actor=actor, now=timezone.now())
+    _record_changes(plan, changes, actor=actor, now=timezone.now(), by_stakeholder=by_stakeholder)
     return milestone
 
 
@@ -468,8 +482,12 @@ def share_link_mark_opened(*, link: ShareLink) -> None:
 
 
 @transaction.atomic
-def plan_validate_by_buyer(*, link: ShareLink, name: str, seen_version: int) -> ClosePlan:
-    """The buyer confirms the plan they saw (its version) with their name."""
+def plan_validate_by_buyer(
+    *, link: ShareLink, name: str, seen_version: int, stakeholder: Stakeholder | None = None, role: str = ""
+) -> ClosePlan:
+    """The buyer confirms the plan they saw (its version). `stakeholder` is who proved
+    their address on the link (with `role`, their strongest role on the deal); without
+    one only the name typed is recorded, which never counts as someone who can sign."""
     share_link_check_usable(link)
     name = " ".join(str(name or "").split())
     if not name:
@@ -482,12 +500,22 @@ def plan_validate_by_buyer(*, link: ShareLink, name: str, seen_version: int) -> 
     plan.validated_version = plan.version
     plan.validated_at = timezone.now()
     plan.validated_by_name = name
-    plan.save(update_fields=["validated_version", "validated_at", "validated_by_name", "updated_at"])
+    plan.validated_by_stakeholder = stakeholder
+    plan.validated_by_title = stakeholder.title if stakeholder else ""
+    plan.validated_by_seniority = stakeholder.seniority if stakeholder else ""
+    plan.validated_by_role = role if stakeholder else ""
+    plan.save(update_fields=[
+        "validated_version", "validated_at", "validated_by_name", "validated_by_stakeholder",
+        "validated_by_title", "validated_by_seniority", "validated_by_role", "updated_at",
+    ])
     opportunity = plan.opportunity
     webhooks_emit(event="close_plan.validated", owner_id=opportunity.owner_id, payload={
         "opportunity": opportunity.pk, "opportunity_external_id": opportunity.external_id,
         "go_live_date": plan.go_live_date.isoformat(), "version": plan.version,
         "validated_at": plan.validated_at.isoformat(), "validated_by": name,
+        "validated_by_stakeholder": stakeholder.pk if stakeholder else None,
+        "validated_by_title": plan.validated_by_title, "validated_by_role": plan.validated_by_role or None,
+        "validated_by_someone_who_can_sign": plan.validated_by_someone_who_can_sign,
     })
     announce_deal_changed([plan.opportunity_id])
     return plan

@@ -19,20 +19,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dealcoach.forms import add_service_errors
 from deals.selectors import opportunity_get_for_user
 
-from . import services
-from .exports import csv_response, export_filename, export_title, ics_response
+from . import buyer_services, services
+from .exports import csv_response, export_filename, export_title, ics_response, thread_csv_response
 from .forms import (
     MarkDoneForm,
     MilestoneForm,
     PlanCreateForm,
     PlanSettingsForm,
+    ProposalDecisionForm,
+    ReplyForm,
+    ShareByEmailForm,
     ShareLinkForm,
 )
 from .selectors import (
     plan_detail,
     plan_get_for_opportunity,
+    plan_thread,
     share_link_token,
     share_links_for,
+    share_recipients_for,
 )
 from .timeline import timeline_for
 
@@ -95,6 +100,9 @@ def _editor_context(request, opportunity, plan, **forms) -> dict:
             }
         ),
         "share_form": forms.get("share_form") or ShareLinkForm(),
+        "thread": _named(plan_thread(plan), names),
+        "reply_form": ReplyForm(),
+        "decision_form": ProposalDecisionForm(),
         "share_links": [
             {
                 "link": link,
@@ -108,6 +116,13 @@ def _editor_context(request, opportunity, plan, **forms) -> dict:
         ],
         "today": detail.as_of,
     }
+
+
+def _named(thread, names: dict[str, str]):
+    """Label each comment and proposal with its milestone's name (the key if it was removed since)."""
+    for item in (*thread.comments, *thread.proposals):
+        item.milestone_name = "go-live" if item.milestone_key == "go_live" else names.get(item.milestone_key, item.milestone_key)
+    return thread
 
 
 def _render_editor(request, opportunity, plan, *, status: int = 200, **forms) -> HttpResponse:
@@ -360,6 +375,84 @@ def share_revoke(request, opportunity_id: int, link_id: int):
     return _after_change(request, opportunity, "Link revoked: it no longer opens the plan.")
 
 
+def _absolute_share_url(request):
+    return lambda token: request.build_absolute_uri(reverse("closeplan:public", args=[token]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_by_email(request, opportunity_id: int):
+    """Choose the people at the customer, write a short note, send them the link."""
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    people = share_recipients_for(opportunity)
+    form = ShareByEmailForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            buyer_services.share_link_send(
+                actor=request.user, plan=plan, recipients=form.cleaned_data["recipients"],
+                note=form.cleaned_data["note"], valid_days=form.cleaned_data["valid_days"],
+                url_for_token=_absolute_share_url(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            names = ", ".join(p.name for p in form.cleaned_data["recipients"])
+            messages.success(request, f"Plan sent to {names}. Copy the link below to send it another way too.")
+            return redirect(_plan_url(opportunity.pk) + "#share")
+    return render(
+        request, "closeplan/share.html",
+        {"opportunity": opportunity, "plan": plan, "form": form, "deal_url": _deal_url(opportunity.pk),
+         "plan_url": _plan_url(opportunity.pk)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def comment_reply(request, opportunity_id: int, comment_id: int):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    comment = plan.comments.filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _flash_error(request, opportunity, plan, "Write a reply (up to 2,000 characters).")
+    try:
+        buyer_services.comment_reply(actor=request.user, plan=plan, body=form.cleaned_data["body"], in_reply_to=comment)
+    except ValidationError as error:
+        return _flash_error(request, opportunity, plan, " ".join(error.messages))
+    return _after_change(request, opportunity, "Reply sent: the customer sees it on the plan.")
+
+
+@login_required
+@require_POST
+def proposal_decide(request, opportunity_id: int, proposal_id: int, decision: str):
+    opportunity, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    proposal = plan.proposals.filter(pk=proposal_id).first()
+    if proposal is None or decision not in ("accept", "decline"):
+        raise Http404("No such proposal.")
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        return _flash_error(request, opportunity, plan, "Keep the reply under 2,000 characters.")
+    try:
+        if decision == "accept":
+            buyer_services.proposal_accept(actor=request.user, proposal=proposal, reply=form.cleaned_data["reply"])
+        else:
+            buyer_services.proposal_decline(actor=request.user, proposal=proposal, reply=form.cleaned_data["reply"])
+    except ValidationError as error:
+        return _flash_error(request, opportunity, plan, " ".join(error.messages))
+    except buyer_services.ProposalAlreadyDecided as decided:
+        return _flash_error(request, opportunity, plan, str(decided))
+    return _after_change(
+        request, opportunity,
+        "Accepted: the plan is rescheduled as the customer asked." if decision == "accept"
+        else "Declined: the customer sees your reply.",
+    )
+
+
 # --- exports -------------------------------------------------------------------
 
 
@@ -379,3 +472,11 @@ def plan_ics(request, opportunity_id: int):
     return ics_response(
         plan_detail(plan, timezone.localdate()), export_filename(plan), title=export_title(plan)
     )
+
+
+@login_required
+@require_GET
+def plan_thread_csv(request, opportunity_id: int):
+    _, plan = _fetch(request, opportunity_id)
+    plan = _require_plan(plan)
+    return thread_csv_response(plan_thread(plan), export_filename(plan))

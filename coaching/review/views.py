@@ -107,10 +107,12 @@ def coaching_cadence(request):
     """The coaching section of the weekly review, loaded as its own fragment so
     the review page keeps its fixed query budget."""
     scope = review_scope_for(user=request.user, params=request.GET, as_of=timezone.localdate())
+    # Opened on its own (the review's link without JavaScript) it is a whole page.
+    template = "coaching_sessions/_partials/review_cadence.html" if request.htmx else "coaching_sessions/cadence.html"
     if scope.team is None:
-        return render(request, "coaching_sessions/_partials/review_cadence.html", {"scope": scope})
+        return render(request, template, {"scope": scope})
     uncoached = uncoached_deals(user=request.user, team=scope.team, as_of=scope.as_of)
-    return render(request, "coaching_sessions/_partials/review_cadence.html", {
+    return render(request, template, {
         "scope": scope,
         "team": scope.team,
         "uncoached": uncoached,

@@ -11,6 +11,9 @@ validated), and that fact's gap is the one to show. The points are lost all the 
 
 from __future__ import annotations
 
+# Who can validate a close plan for the customer (DESIGN: "validated by someone who can sign"):
+# the close plan's own rule, so the plan pages and the coaching never disagree.
+from coaching.closeplan.schedule import SIGNING_ROLES
 from coaching.rsvp.deal_view import (
     DealView,
     describe,
@@ -20,8 +23,6 @@ from coaching.rsvp.deal_view import (
     stage_name,
 )
 
-# Who can validate a close plan for the customer (DESIGN: "validated by someone who can sign").
-SIGNING_ROLES = frozenset({"economic_buyer", "decision_maker", "procurement", "legal"})
 # The customer's gates after the decision, in the default close-plan template: procurement and legal.
 POST_DECISION_GATES = frozenset({"procurement", "legal_review"})
 
@@ -379,7 +380,12 @@ def validated_without_authority(v: DealView):
     if plan is None or not plan.validated or plan.changed_since_validation:
         return None
     name = _validator(v).casefold()
-    people = [r for r in v.facts.roles if " ".join(r.name.split()).casefold() == name] if name else []
+    # A buyer who proved their address on the share link is known by id; a typed name is matched.
+    proven_id = getattr(plan, "validated_by_stakeholder_id", None)
+    if proven_id is not None:
+        people = [r for r in v.facts.roles if r.stakeholder_id == proven_id]
+    else:
+        people = [r for r in v.facts.roles if " ".join(r.name.split()).casefold() == name] if name else []
     if any(r.role in SIGNING_ROLES for r in people):
         return None
     shown = quote(_validator(v), 60) if name else "someone unnamed"

@@ -14,7 +14,14 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import escape
 
+from coaching.closeplan.digest import (
+    buyer_action_owner_ids,
+    buyer_actions_mark_announced,
+    buyer_actions_to_announce,
+)
+from dealcoach.models import User
 from dealcoach.permissions import can_own_deals_of
 from deals.models import Stage
 from sync.models import WebhookSubscription
@@ -204,26 +211,39 @@ def flags_sweep(*, as_of: dt.date | None = None, full: bool = False) -> SweepRes
 # --- the owner digest -------------------------------------------------------------
 
 
-def _digest_body(owner, flags: list[Flag]) -> str:
-    by_deal: dict[int, list[Flag]] = defaultdict(list)
-    for flag in flags:
-        by_deal[flag.opportunity_id].append(flag)
-    lines = [f"Hello {owner.get_full_name() or owner.username},", "",
-             "These deals of yours were flagged since your last digest:", ""]
-    for deal_flags in by_deal.values():
-        opportunity = deal_flags[0].opportunity
-        lines.append(f"{opportunity.name} ({opportunity.account.name})")
-        lines.extend(f"  - {flag.get_kind_display()}: {flag.reason}" for flag in deal_flags)
+def _digest_lines(owner, flags: list[Flag], buyer_actions: list) -> list[str]:
+    lines = [f"Hello {owner.get_full_name() or owner.username},", ""]
+    if flags:
+        by_deal: dict[int, list[Flag]] = defaultdict(list)
+        for flag in flags:
+            by_deal[flag.opportunity_id].append(flag)
+        lines += ["These deals of yours were flagged since your last digest:", ""]
+        for deal_flags in by_deal.values():
+            opportunity = deal_flags[0].opportunity
+            lines.append(f"{opportunity.name} ({opportunity.account.name})")
+            lines.extend(f"  - {flag.get_kind_display()}: {flag.reason}" for flag in deal_flags)
+            lines.append("")
+        lines.append("Act on them, or snooze a flag with a reason your manager can read.")
         lines.append("")
-    lines.append("Act on them, or snooze a flag with a reason your manager can read.")
-    return "\n".join(lines)
+    if buyer_actions:
+        lines += ["Your customers worked on the plans you shared:", ""]
+        for action in buyer_actions:
+            opportunity = action.plan.opportunity
+            lines.append(f"{opportunity.name}: {action.stakeholder_name} — {action.summary}")
+        lines += ["", "Answer them on each deal's close plan: they see your replies there."]
+    return lines
+
+
+def _digest_html(lines: list[str]) -> str:
+    # What buyers typed goes out escaped: the HTML part of the mail is markup.
+    return "".join(f"<p>{escape(line)}</p>" if line else "" for line in lines)
 
 
 def flags_send_digest_to_owner(*, owner_id: int, now: dt.datetime | None = None) -> int:
-    """Email one owner the open flags on their deals not announced yet, and mark
-    them notified in the same transaction: a rerun finds nothing to send, and
-    two concurrent runs cannot both take the same flags (SKIP LOCKED).
-    Returns the number of flags announced (0 when there was nothing)."""
+    """Email one owner the open flags on their deals not announced yet, and what their
+    customers did on shared plans since the last digest, and mark them notified in the
+    same transaction: a rerun finds nothing to send, and two concurrent runs cannot both
+    take the same rows (SKIP LOCKED). Returns the number of flags and buyer actions announced."""
     now = now or timezone.now()
     with transaction.atomic():
         pending = list(
@@ -233,28 +253,37 @@ def flags_send_digest_to_owner(*, owner_id: int, now: dt.datetime | None = None)
             .select_related("opportunity", "opportunity__account", "opportunity__owner")
             .order_by("opportunity__name", "opportunity_id", "kind")
         )
-        if not pending:
+        buyer_actions = buyer_actions_to_announce(owner_id=owner_id)
+        if not pending and not buyer_actions:
             return 0
-        owner = pending[0].opportunity.owner
+        owner = User.objects.get(pk=owner_id)
         if owner.is_active and owner.email:
-            subject = f"dealcoach: {len(pending)} new flag{'s' if len(pending) != 1 else ''} on your deals"
-            send_mail(subject, _digest_body(owner, pending), settings.DEFAULT_FROM_EMAIL, [owner.email])
+            parts = []
+            if pending:
+                parts.append(f"{len(pending)} new flag{'s' if len(pending) != 1 else ''}")
+            if buyer_actions:
+                parts.append(f"{len(buyer_actions)} customer action{'s' if len(buyer_actions) != 1 else ''}")
+            subject = f"dealcoach: {' and '.join(parts)} on your deals"
+            lines = _digest_lines(owner, pending, buyer_actions)
+            send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [owner.email],
+                      html_message=_digest_html(lines))
         else:
-            logger.info("flag digest for user %s not sent: no email or inactive", owner_id)
+            logger.info("digest for user %s not sent: no email or inactive", owner_id)
         Flag.objects.filter(pk__in=[flag.pk for flag in pending]).update(notified_at=now)
-    return len(pending)
+        buyer_actions_mark_announced(ids=[action.pk for action in buyer_actions], now=now)
+    return len(pending) + len(buyer_actions)
 
 
 def flags_send_digests(*, as_of: dt.date | None = None) -> dict[str, int]:
-    """The daily digest: each owner with newly raised open flags gets one email.
-    `as_of` is accepted for symmetry with the sweep; what is "new" is what was
-    never announced (`notified_at` is empty)."""
+    """The daily digest: each owner with newly raised open flags, or customers who worked
+    on a shared plan, gets one email. `as_of` is accepted for symmetry with the sweep; what
+    is "new" is what was never announced (`notified_at` is empty)."""
     now = timezone.now()
     owner_ids = sorted(set(
         Flag.objects.filter(cleared_at__isnull=True, notified_at__isnull=True,
                             opportunity__deleted_at__isnull=True, opportunity__status="open")
         .values_list("opportunity__owner_id", flat=True)
-    ))
+    ) | buyer_action_owner_ids())
     emails = flags = 0
     for owner_id in owner_ids:
         announced = flags_send_digest_to_owner(owner_id=owner_id, now=now)

@@ -15,14 +15,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # Public by design, tested in test_share_link.py: the signed token is the credential.
-PUBLIC_NAMES = {"closeplan:public", "closeplan:public_ics"}
+PUBLIC_NAMES = {
+    "closeplan:public", "closeplan:public_ics", "closeplan:public_identify", "closeplan:public_verify",
+    "closeplan:public_comment", "closeplan:public_propose", "closeplan:public_done", "closeplan:public_owner",
+    "closeplan:public_confirm",
+}
 SKIPPED_PREFIXES = ("api/", "admin/")
 # Private to the user who made them: not even their manager opens them.
 OWNER_ONLY_NAMES = {"sync:import_run"}
 # Models whose rows a refused POST must leave untouched.
 WATCHED_MODELS = [
     "accounts.Account", "accounts.Stakeholder", "deals.Opportunity", "deals.DealRole", "deals.Activity",
-    "closeplan.ClosePlan", "closeplan.Milestone", "closeplan.ShareLink", "stale.Flag",
+    "closeplan.ClosePlan", "closeplan.Milestone", "closeplan.ShareLink", "closeplan.PlanComment",
+    "closeplan.DateProposal", "stale.Flag",
     "coaching_sessions.CoachingSession", "coaching_sessions.SessionAnswer", "coaching_sessions.Commitment",
     "rsvp.CoachingAnswer",
 ]

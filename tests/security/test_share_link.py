@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coaching.closeplan.models import ShareLink
 from coaching.closeplan.services import share_link_revoke
-from tests.factories import OpportunityFactory
+from tests.factories import DealRoleFactory, OpportunityFactory, prove_buyer_address
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,11 @@ def public_url(token):
 
 
 def test_it_shows_the_plan_and_nothing_else(client, shared, alice_deal):
+    assert "Evaluation" not in client.get(public_url(shared)).content.decode()  # not before proving who you are
+    buyer = DealRoleFactory(opportunity=alice_deal, role="economic_buyer").stakeholder
+    buyer.email = "buyer@northwind.example"
+    buyer.save()
+    prove_buyer_address(client, shared, buyer.email)
     response = client.get(public_url(shared))
     assert response.status_code == 200
     html = response.content.decode()

@@ -1,5 +1,6 @@
 """Outbound webhooks: subscriptions API, the delivery outbox, signing, retries."""
 
+import base64
 import json
 import socket
 import threading
@@ -10,11 +11,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import time_machine
 from django.db import transaction
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from dealcoach.celery import app as celery_app
 from deals.services import opportunity_soft_delete, opportunity_update
 from sync.models import WebhookDelivery, WebhookSubscription
-from sync.signing import signature_check
+from sync.signing import secret_generate, signature_check
 from sync.tasks import deliver_webhooks
 from sync.urlcheck import check_webhook_url
 from sync.webhooks import webhook_subscription_create, webhooks_emit
@@ -64,6 +66,16 @@ class Receiver:
         self.server.server_close()
 
 
+def test_a_generated_secret_verifies_with_the_standard_webhooks_library(alice, alice_deal):
+    with Receiver([204]) as receiver, time_machine.travel(NOW, tick=False):
+        subscription = webhook_subscription_create(owner=alice, url=receiver.url, events=["opportunity.updated"])
+        assert subscription.secret.startswith("whsec_")
+        opportunity_update(actor=alice, opportunity=alice_deal, data={"name": "Signed rollout"})
+        deliver_webhooks()
+        [(headers, body)] = receiver.requests
+        assert Webhook(subscription.secret).verify(body, headers)["data"]["name"] == "Signed rollout"
+
+
 def subscribe(user, url, events=("opportunity.updated",)):
     return webhook_subscription_create(owner=user, url=url, events=list(events), secret=SECRET)
 
@@ -83,6 +95,20 @@ def test_it_delivers_a_signed_event_to_a_local_receiver(alice, alice_deal):
         assert deliver_webhooks() == {"delivered": 1, "retrying": 0, "failed": 0}
 
     [(headers, body)] = receiver.requests
+    # Standard Webhooks, checked by the reference library's own verifier, as a receiver would.
+    with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
+        assert json.loads(body) == Webhook(f"whsec_{base64.b64encode(SECRET.encode()).decode()}").verify(
+            body, headers)
+        with pytest.raises(WebhookVerificationError):
+            Webhook(secret_generate()).verify(body, headers)
+        # The id is signed too: the same body and signature cannot pass for another delivery.
+        with pytest.raises(WebhookVerificationError):
+            Webhook(f"whsec_{base64.b64encode(SECRET.encode()).decode()}").verify(
+                body, {**{k.lower(): v for k, v in headers.items()}, "webhook-id": str(delivery.id + 1)})
+    named = {name.lower(): value for name, value in headers.items()}
+    assert named["webhook-id"] == named["x-dealcoach-delivery"] == str(delivery.id)
+    assert named["webhook-timestamp"] == str(int(NOW.timestamp()))
+    # The deprecated header is still sent.
     assert signature_check(secret=SECRET, header=headers["X-Dealcoach-Signature"], body=body,
                            now=int(NOW.timestamp()))
     assert headers["X-Dealcoach-Signature"].startswith(f"t={int(NOW.timestamp())},v1=")

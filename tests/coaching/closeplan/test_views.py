@@ -9,6 +9,7 @@ from coaching.closeplan.models import ClosePlan, Milestone, ShareLink
 from coaching.closeplan.selectors import share_link_token
 from coaching.closeplan.services import milestone_update, share_link_create, share_link_revoke
 from tests.coaching.closeplan.conftest import GO_LIVE
+from tests.factories import DealRoleFactory, StakeholderFactory, prove_buyer_address
 
 pytestmark = pytest.mark.django_db
 
@@ -250,8 +251,16 @@ def secret_deal(alice_deal):
 
 
 def test_the_buyer_sees_the_plan_and_nothing_internal(plan, client, alice, secret_deal, buyer):
+    buyer.email = "jane@northwind.example"
+    buyer.save()
+    DealRoleFactory(opportunity=secret_deal, stakeholder=buyer, role="economic_buyer")
+    other = StakeholderFactory(account=secret_deal.account, email="OTHER-EMAIL@northwind.example")
+    DealRoleFactory(opportunity=secret_deal, stakeholder=other)
     milestone_update(actor=alice, plan=plan, key="executive_approval", data={"owner": buyer})
     _, token = share_link_create(actor=alice, plan=plan)
+    gate = client.get(f"/share/plan/{token}/").content.decode()
+    assert "Northwind" not in gate and "Business case" not in gate  # nothing before the address is proven
+    assert prove_buyer_address(client, token, buyer.email).status_code == 302
     response = client.get(f"/share/plan/{token}/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -266,31 +275,48 @@ def test_the_buyer_sees_the_plan_and_nothing_internal(plan, client, alice, secre
         "Discover",
         "RSVP",
         "USD",
+        "OTHER-EMAIL",
     ):
         assert secret not in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
-def test_the_buyer_confirms_with_their_name(plan, client, alice):
+def test_the_buyer_confirms_as_the_stakeholder_they_proved(plan, client, alice, alice_deal, buyer):
+    buyer.email = "jane@northwind.example"
+    buyer.save()
+    DealRoleFactory(opportunity=alice_deal, stakeholder=buyer, role="decision_maker")
     _, token = share_link_create(actor=alice, plan=plan)
-    response = client.post(f"/share/plan/{token}/", {"name": "Jane Buyer", "version": "1"})
-    assert response.status_code == 200
-    assert 'data-testid="confirmed"' in response.content.decode()
+    prove_buyer_address(client, token, buyer.email)
+    response = client.post(f"/share/plan/{token}/confirm/", {"version": "1"})
+    assert response.status_code == 302
+    assert 'data-testid="confirmed"' in client.get(response.url).content.decode()
     plan.refresh_from_db()
-    assert (plan.validated_by_name, plan.validated_version) == ("Jane Buyer", 1)
+    assert (plan.validated_by_name, plan.validated_version, plan.validated_by_role) == (
+        "Jane Buyer", 1, "decision_maker")
 
 
-def test_the_buyer_must_give_a_name(plan, client, alice):
+def test_the_buyers_form_shows_the_field_and_the_reason(plan, client, alice, alice_deal, buyer):
+    buyer.email = "jane@northwind.example"
+    buyer.save()
+    DealRoleFactory(opportunity=alice_deal, stakeholder=buyer)
     _, token = share_link_create(actor=alice, plan=plan)
-    response = client.post(f"/share/plan/{token}/", {"name": "", "version": "1"})
+    prove_buyer_address(client, token, buyer.email)
+    response = client.post(f"/share/plan/{token}/propose/",
+                           {"milestone_key": "evaluation", "proposed_date": "2025-05-01", "reason": "x"})
     assert response.status_code == 400
-    assert 'data-field="name"' in response.content.decode()
+    page = response.content.decode()
+    assert 'data-field="proposed_date"' in page and 'id="id_propose_evaluation_proposed_date_error"' in page
+    assert 'aria-describedby="id_propose_evaluation_proposed_date_error"' in page
 
 
-def test_the_buyer_reviews_again_when_the_plan_changed_meanwhile(plan, client, alice):
+def test_the_buyer_reviews_again_when_the_plan_changed_meanwhile(plan, client, alice, alice_deal, buyer):
+    buyer.email = "jane@northwind.example"
+    buyer.save()
+    DealRoleFactory(opportunity=alice_deal, stakeholder=buyer)
     _, token = share_link_create(actor=alice, plan=plan)
+    prove_buyer_address(client, token, buyer.email)
     milestone_update(actor=alice, plan=plan, key="kickoff", data={"duration_days": 7})
-    response = client.post(f"/share/plan/{token}/", {"name": "Jane Buyer", "version": "1"})
+    response = client.post(f"/share/plan/{token}/confirm/", {"version": "1"})
     assert response.status_code == 409
     assert "changed while you were reading" in response.content.decode()
     plan.refresh_from_db()
@@ -312,7 +338,7 @@ def test_a_revoked_link_says_so(plan, client, alice):
     response = client.get(f"/share/plan/{token}/")
     assert response.status_code == 410
     assert "withdrawn" in response.content.decode()
-    assert client.post(f"/share/plan/{token}/", {"name": "Jane", "version": "1"}).status_code == 410
+    assert client.post(f"/share/plan/{token}/confirm/", {"version": "1"}).status_code == 410
 
 
 def test_a_forged_token_is_not_found(plan, client):
@@ -328,8 +354,13 @@ def test_the_buyers_page_is_rate_limited_per_address(plan, client, alice):
     assert other.status_code == 200
 
 
-def test_the_buyer_can_download_the_calendar(plan, client, alice):
+def test_the_buyer_can_download_the_calendar(plan, client, alice, alice_deal, buyer):
+    buyer.email = "jane@northwind.example"
+    buyer.save()
+    DealRoleFactory(opportunity=alice_deal, stakeholder=buyer)
     _, token = share_link_create(actor=alice, plan=plan)
+    assert client.get(f"/share/plan/{token}/plan.ics").status_code == 403
+    prove_buyer_address(client, token, buyer.email)
     response = client.get(f"/share/plan/{token}/plan.ics")
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 10
 
