@@ -68,8 +68,8 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
         cursor.execute("SET synchronous_commit = off")
     progress(f"Generating {opportunities:,} deals, {accounts:,} accounts (as of {as_of})")
     step("teams", """
-        INSERT INTO dealcoach_team (id, name, coaching_cadence_days, coaching_min_amount)
-        SELECT t, 'Bench team ' || t, 14, 0 FROM generate_series(1, %s) t""", [teams])
+        INSERT INTO dealcoach_team (id, name, coaching_cadence_days, coaching_min_amount, reporting_currency)
+        SELECT t, 'Bench team ' || t, 14, 0, 'USD' FROM generate_series(1, %s) t""", [teams])
     # Users: managers get ids 1..teams, reps after them.
     user_cols = ("password, is_superuser, username, first_name, last_name, email, is_staff, is_active, "
                  "date_joined, role, team_id")
@@ -169,6 +169,99 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
             "stakeholders": accounts * stakeholders_per_account, "opportunities": opportunities,
             "activities": opportunities * activities_per_opportunity, "team_deals": team_deals,
             "rep_deals": rep_deals}
+
+
+def generate_insights_history(*, teams: int, reps_per_team: int, team_deals: int, closed: int, weeks: int = 52,
+                               as_of: date | None = None, progress=print) -> dict[str, int]:
+    """A year of history for team 1 (bench_mgr_1's), for the Insights benchmark: `closed` deals won
+    or lost over the last year (with stage entries and close-date moves), and weekly RSVP score and
+    pipeline snapshots of every team-1 deal for `weeks` weeks (of the closed ones while they were
+    open). Set-based like `generate`; run after the other benchmarks, which count open deals only
+    but read the deals table whole."""
+    from django.db import connection
+
+    from dealcoach.dates import week_start
+
+    as_of = as_of or date.today()
+    monday = week_start(as_of)
+    first_rep, last_rep = teams + 1, teams + reps_per_team
+    started = time.perf_counter()
+
+    def step(label: str, sql: str, params: dict) -> None:
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace(" % ", " %% "), params)
+            rows = cursor.rowcount
+        progress(f"  {label}: {rows:,} rows in {time.perf_counter() - t0:.1f}s")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SELECT COALESCE(max(id), 0) FROM deals_opportunity")
+        first_id = cursor.fetchone()[0]
+    params = {"as_of": as_of, "monday": monday, "closed": closed, "team_deals": team_deals, "first_id": first_id,
+              "first_rep": first_rep, "last_rep": last_rep, "weeks": weeks}
+    progress(f"Insights history for team 1: {closed:,} closed deals, {weeks} weeks of snapshots")
+    won = f"({_hash('j', 11)} % 100 < 55)"
+    step("closed deals", f"""
+        INSERT INTO deals_opportunity (
+            id, external_id, account_id, owner_id, name, amount, currency, stage_id, status, lost_reason,
+            expected_close_date, budget_status, compelling_event, consequence_if_missed, success_criteria,
+            business_value, competitors, strategy, strategy_notes, notes, forecast_category, stage_entered_at,
+            created_at, updated_at)
+        SELECT %(first_id)s + g.j, 'bench-closed-' || g.j, o.account_id, o.owner_id, 'Closed deal ' || g.j,
+               o.amount, 'USD', st.id, CASE WHEN g.won THEN 'won' ELSE 'lost' END,
+               CASE WHEN g.won THEN '' ELSE (ARRAY['Price','Went with a competitor','No decision','No budget'])
+                    [1 + g.j % 4] END,
+               %(as_of)s::date - 8 - ({_hash('g.j', 12)} % 350)::int, 'unknown', '', '', '', '', '["do nothing"]',
+               '', '', '', CASE WHEN g.won THEN 'closed' ELSE 'omitted' END, now(), now(), now()
+        FROM (SELECT j, {won} AS won FROM generate_series(1, %(closed)s) j) g
+        JOIN deals_opportunity o ON o.id = 1 + g.j % %(team_deals)s
+        JOIN deals_stage st ON st."order" = CASE WHEN g.won THEN 5 ELSE 2 + {_hash('g.j', 13)} % 4 END""", params)
+    step("stage entries", """
+        INSERT INTO deals_opportunityfieldchange (opportunity_id, field, old_value, new_value, changed_at)
+        SELECT o.id, 'stage', '', s.slug, o.expected_close_date - (130 - 25 * s."order") + time '10:00'
+        FROM deals_opportunity o JOIN deals_stage final ON final.id = o.stage_id
+        JOIN deals_stage s ON s."order" <= final."order"
+        WHERE o.id > %(first_id)s""", params)
+    step("close-date moves", f"""
+        INSERT INTO deals_opportunityfieldchange (opportunity_id, field, old_value, new_value, changed_at)
+        SELECT o.id, 'expected_close_date', (o.expected_close_date - 14 * m - ({_hash('o.id', 14)} % 20)::int)::text,
+               (o.expected_close_date - 14 * (m - 1))::text, o.expected_close_date - 30 * m + time '11:00'
+        FROM deals_opportunity o, generate_series(1, 2) m
+        WHERE o.id > %(first_id)s AND {_hash('o.id', 15)} % 3 >= m""", params)
+    team_rows = """FROM deals_opportunity o JOIN deals_stage st ON st.id = o.stage_id, generate_series(0, %(weeks)s - 1) k
+        WHERE o.owner_id BETWEEN %(first_rep)s AND %(last_rep)s AND o.deleted_at IS NULL
+          AND (o.status = 'open' OR %(monday)s::date - 7 * k BETWEEN o.expected_close_date - 140
+                                                              AND o.expected_close_date - 1)"""
+    def score(salt: int) -> str:
+        return f"(20 + ({_hash('o.id * 53 + k', salt)} % 75))::int"
+
+    step("score snapshots", f"""
+        INSERT INTO rsvp_scoresnapshot (opportunity_id, week, overall, relationships, strategy, value, process,
+                                        taken_at)
+        SELECT o.id, %(monday)s::date - 7 * k, {score(16)}, {score(17)}, {score(18)}, {score(19)}, {score(20)}, now()
+        {team_rows}
+        ON CONFLICT (opportunity_id, week) DO NOTHING""", params)
+    step("pipeline snapshots", f"""
+        INSERT INTO review_pipelinesnapshot (week, opportunity_id, owner_id, stage_id, amount, currency, status,
+                                             forecast_category, expected_close_date, propensity, taken_at)
+        SELECT %(monday)s::date - 7 * k, o.id, o.owner_id, o.stage_id, o.amount, o.currency, 'open',
+               CASE WHEN {_hash('o.id + k', 21)} % 4 = 0 THEN 'commit' WHEN st.forecast_category IN ('closed', 'omitted')
+                    THEN 'best_case' ELSE st.forecast_category END,
+               COALESCE(o.expected_close_date, %(as_of)s::date) - (k % 5) * 7,
+               st.probability / 100.0 * (0.5 + ({_hash('o.id', 22)} % 50) / 100.0), now()
+        {team_rows}
+        ON CONFLICT (week, opportunity_id) DO NOTHING""", params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('deals_opportunity', 'id'), "
+                       "(SELECT max(id) FROM deals_opportunity))")
+        cursor.execute("ANALYZE deals_opportunity, deals_opportunityfieldchange, rsvp_scoresnapshot, "
+                       "review_pipelinesnapshot")
+        cursor.execute("SELECT count(*) FROM review_pipelinesnapshot WHERE owner_id BETWEEN %s AND %s",
+                       [first_rep, last_rep])
+        snapshots = cursor.fetchone()[0]
+    progress(f"History loaded in {time.perf_counter() - started:.1f}s")
+    return {"closed": closed, "weeks": weeks, "pipeline_snapshots": snapshots}
 
 
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:

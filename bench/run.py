@@ -7,6 +7,7 @@ target. Progress goes to stdout as it runs.
 
     python -m bench.run                       # the full sizes (1,000,000 deals)
     python -m bench.run --opportunities 50000 --accounts 5000 --team-deals 5000   # a quick look
+    python -m bench.run --only 7 --opportunities 20000 --accounts 2000 --team-deals 2000  # the Insights page
 """
 
 from __future__ import annotations
@@ -82,6 +83,43 @@ def bench_review_page(runs: int) -> None:
     warm = repeat(lambda: client.get("/review/"), runs=runs)
     record("review page, warm (served from the review cache): p95",
            f"{warm.p95:.1f} ms (median {warm.median:.1f} ms), {warm.max_queries} queries", "", None)
+
+
+# --- 7. Insights page ----------------------------------------------------------------------
+
+def bench_insights_page(runs: int, *, teams: int, reps_per_team: int, team_deals: int, closed: int,
+                        as_of: date) -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    from bench.generate import generate_insights_history
+    from bench.measure import repeat
+    from coaching.review.selectors import STAGES_CACHE_KEY
+    from dealcoach.models import User
+
+    history = generate_insights_history(teams=teams, reps_per_team=reps_per_team, team_deals=team_deals,
+                                        closed=closed, as_of=as_of, progress=say)
+    settle_database()
+    say(f"7. Insights page (bench_mgr_1: {team_deals:,} open deals, {closed:,} closed in the year, "
+        f"{history['pipeline_snapshots']:,} weekly pipeline snapshots)")
+    client = Client()
+    client.force_login(User.objects.get(username="bench_mgr_1"))
+    response = client.get("/insights/")
+    assert response.status_code == 200, response.content[:300]
+
+    def cold():
+        # Nothing of the page is cached but the stage list (shared with the review): forget it too.
+        cache.delete(STAGES_CACHE_KEY)
+        return client.get("/insights/")
+
+    timing = repeat(cold, runs=runs)
+    record(f"Insights page, {team_deals:,}-deal team, a year of weekly snapshots: p95 (cold)",
+           f"{timing.p95:.0f} ms (median {timing.median:.0f} ms)", "≤ 300 ms", timing.p95 <= 300,
+           f"HTTP {response.status_code}")
+    record("Insights page queries (cold)", str(timing.max_queries), "≤ 12", timing.max_queries <= 12)
+    api = repeat(lambda: client.get("/api/v1/insights/forecast-accuracy/"), runs=runs)
+    record("GET /api/v1/insights/forecast-accuracy/: p95", f"{api.p95:.0f} ms (median {api.median:.0f} ms), "
+           f"{api.max_queries} queries", "", None)
 
 
 # --- 2. API list page -----------------------------------------------------------------------
@@ -497,6 +535,8 @@ def main(argv=None) -> None:
     parser.add_argument("--load-seconds", type=int, default=15)
     parser.add_argument("--skip-load", action="store_true", help="reuse data already in the database")
     parser.add_argument("--only", default="", help="comma-separated benchmark numbers, e.g. 1,2")
+    parser.add_argument("--insights-closed", type=int, default=2_500,
+                        help="deals the benchmarked team closed in the year of Insights history")
     parser.add_argument("--no-report", action="store_true", help="print the figures, leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
 
@@ -544,6 +584,14 @@ def main(argv=None) -> None:
         bench_bulk_upsert(10_000, 1_000, args.accounts)
     if want(6):
         bench_throughput(token, args.load_seconds)
+    if want(7):  # last: its history adds closed deals, which the figures above do not expect
+        if not (want(1) or want(2) or want(3)):
+            from dealcoach.wsgi import prepare_web_process
+
+            prepare_web_process()
+        bench_insights_page(args.runs, teams=args.teams, reps_per_team=args.reps_per_team,
+                            team_deals=min(args.team_deals, args.opportunities), closed=args.insights_closed,
+                            as_of=as_of)
     if not args.no_report:
         write_report(sizes, args, started)
 

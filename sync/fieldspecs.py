@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dateparse import parse_datetime
 
-from dealcoach.dates import HORIZON_END, HORIZON_START, horizon_error
+from dealcoach.dates import HORIZON_END, HORIZON_START, horizon_error, utc_offset_error
 
 MAX_BIGINT = 2**63 - 1
 
@@ -195,6 +195,8 @@ def parse_timestamp(value: Any) -> datetime:
         raise Invalid("Send an ISO 8601 timestamp with a UTC offset, e.g. 2026-03-01T09:30:00Z.")
     if parsed.tzinfo is None:
         raise Invalid("Include the UTC offset (e.g. Z or +01:00).")
+    if reason := utc_offset_error(parsed):
+        raise Invalid(reason)
     if parsed.year < 1900:
         raise Invalid("Timestamps before 1900 are not accepted.")
     return parsed
@@ -260,6 +262,8 @@ def flatten_item_errors(errors: dict[str, Any]) -> list[str]:
 @dataclass(frozen=True)
 class Object(Spec):
     fields: dict[str, Spec] = field(default_factory=dict)
+    # The schema component this object is documented as (one model in generated clients).
+    schema_name: str = ""
 
     def parse_value(self, value):
         if not isinstance(value, dict):
@@ -270,7 +274,10 @@ class Object(Spec):
         return data
 
     def type_schema(self):
-        return object_schema(self.fields, partial=False)
+        schema = object_schema(self.fields, partial=False)
+        if self.schema_name:
+            schema["x-component-name"] = self.schema_name
+        return schema
 
 
 def parse_fields(

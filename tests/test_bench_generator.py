@@ -74,3 +74,26 @@ def test_it_stores_the_engagement_dates_its_activities_imply():
                OR o.last_senior_engagement_at IS DISTINCT FROM x.senior_at""")
         assert cursor.fetchone()[0] == 0
     assert Opportunity.objects.filter(last_senior_engagement_at__isnull=False).exists()
+
+
+def test_it_gives_the_benchmarked_team_a_year_of_insights_history(client):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.generate import generate_insights_history
+    from coaching.review.models import PipelineSnapshot
+    from coaching.review.selectors import STAGES_CACHE_KEY
+
+    load()
+    history = generate_insights_history(teams=3, reps_per_team=4, team_deals=120, closed=60,
+                                        as_of=date(2026, 11, 2), progress=lambda *_: None)
+    assert Opportunity.objects.filter(external_id__startswith="bench-closed-").exclude(status="open").count() == 60
+    manager = User.objects.get(username="bench_mgr_1")
+    assert PipelineSnapshot.objects.filter(owner__team=manager.team).count() == history["pipeline_snapshots"] > 120 * 52
+    client.force_login(manager)
+    cache.delete(STAGES_CACHE_KEY)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/insights/", {"from": "2025-11-01", "to": "2026-11-02"})
+    assert response.status_code == 200
+    assert len(captured.captured_queries) <= 12  # the bench's target, cold

@@ -202,19 +202,24 @@ def _stage_entry(scope: InsightsScope, deals, ordered) -> dict:
     won ones took from entering it to the close."""
     entries = stage_entries(scope)
     order_of = {s.slug: s.order for s in ordered}
+    reached = {stage.slug: [0, 0] for stage in ordered}  # won, total
+    won_days: dict[str, list[int]] = {stage.slug: [] for stage in ordered}
+    for deal in deals:
+        entered = entries.get(deal.id, {})
+        final = order_of.get(deal.stage_slug, 0)
+        for stage in ordered:
+            # A deal now past a stage went through it, even when no change to it was recorded.
+            if stage.order <= final or stage.slug in entered:
+                reached[stage.slug][0] += deal.won
+                reached[stage.slug][1] += 1
+                if deal.won and stage.slug in entered:
+                    won_days[stage.slug].append(max(0, (deal.closed_on - _day(entered[stage.slug])).days))
     rows = []
     for stage in ordered:
-        reached, won_days = [], []
-        for deal in deals:
-            entered = entries.get(deal.id, {})
-            # A deal now past a stage went through it, even when no change to it was recorded.
-            if stage.slug in entered or order_of.get(deal.stage_slug, 0) >= stage.order:
-                reached.append(deal)
-                if deal.won and stage.slug in entered:
-                    won_days.append(max(0, (deal.closed_on - _day(entered[stage.slug])).days))
-        rate = stats.win_rate(won=sum(d.won for d in reached), total=len(reached))
-        rows.append({"stage": stage.slug, "label": stage.name, "rate": rate,
-                     "days_to_win": round(sum(won_days) / len(won_days), 1) if won_days else None})
+        days = won_days[stage.slug]
+        rows.append({"stage": stage.slug, "label": stage.name,
+                     "rate": stats.win_rate(won=reached[stage.slug][0], total=reached[stage.slug][1]),
+                     "days_to_win": round(sum(days) / len(days), 1) if days else None})
     sentence = stats.stage_entry_sentence([(r["label"], r["rate"], r["days_to_win"]) for r in rows])
     return {"rows": rows, "sentence": sentence}
 

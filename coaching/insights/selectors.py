@@ -2,11 +2,11 @@
 `InsightsScope` (the owners the viewer may see, the period).
 
 A constant handful of queries whatever the size of the team: the closed deals
-of the period come back as one row each, with the RSVP snapshot ids they
-stood at (at Propose entry, 4 weeks before close, at close) found by
-correlated subqueries on the snapshots' (deal, week) index; the weekly
-forecasts are summed in SQL from the pipeline snapshots, never read row by
-row.
+of the period come back as one row each, with the RSVP scores they stood at
+(at Propose entry, 4 weeks before close, at close) found by correlated
+subqueries on the snapshots' (deal, week) index; the weekly forecasts of
+finished weeks are summed in SQL once and kept (`ForecastWeek`), the current
+week's summed live; nothing is read row by row per snapshot.
 
 A closed deal's close date is its expected close date, as everywhere in the
 app (the review's "closed this quarter" counts won deals the same way).
@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import (
+    BigIntegerField,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -31,16 +32,19 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncQuarter
+from django.utils import timezone
 
 from coaching.closeplan.models import ClosePlan
 from coaching.review.models import PipelineSnapshot
 from coaching.review.periods import quarter_bounds
 from coaching.review.selectors import review_stages
 from coaching.rsvp.models import ScoreSnapshot
+from dealcoach.dates import week_start
 from dealcoach.lookups import AnyOf
 from dealcoach.permissions import visible_owner_ids_q
 from deals.models import Activity, Opportunity, OpportunityFieldChange, Stage
 
+from .models import ForecastWeek
 from .scope import InsightsScope
 
 DIMENSIONS = ("relationships", "strategy", "value", "process")
@@ -77,16 +81,34 @@ def _scope_deals(scope: InsightsScope):
     return Opportunity.objects.alive().filter(visible_owner_ids_q(scope.viewer), owner_id__in=scope.owner_ids)
 
 
+# A snapshot's five scores (each 0-100) packed into one integer, three digits each, so the
+# correlated subquery that finds a deal's snapshot returns its scores too: one index probe per
+# deal and moment, and no second query fetching thousands of snapshots by id.
+PACK = 1000
+
+
 def _snapshot_before(day) -> Subquery:
-    """The id of the deal's latest score snapshot taken on or before `day`."""
+    """The scores of the deal's latest snapshot taken on or before `day`, packed (see `unpack_scores`)."""
+    packed = Cast(SCORE_COLUMNS[0], BigIntegerField())  # the columns are smallints: widen before multiplying
+    for column in SCORE_COLUMNS[1:]:
+        packed = packed * PACK + F(column)
     return Subquery(
         ScoreSnapshot.objects.filter(opportunity=OuterRef("pk"), week__lte=day)
-        .order_by("-week").values("id")[:1]
+        .order_by("-week").annotate(packed=ExpressionWrapper(packed, output_field=BigIntegerField()))
+        .values("packed")[:1]
     )
 
 
+def unpack_scores(packed: int) -> dict[str, int]:
+    values = []
+    for _ in SCORE_COLUMNS:
+        packed, value = divmod(packed, PACK)
+        values.append(value)
+    return dict(zip(SCORE_COLUMNS, reversed(values), strict=True))
+
+
 def closed_deals(scope: InsightsScope) -> list[ClosedDeal]:
-    """The deals won or lost in the period, one row each. Two queries."""
+    """The deals won or lost in the period, one row each. One query."""
     if "closed" in scope.memo:
         return scope.memo["closed"]
     ordered = stages(scope)
@@ -122,18 +144,11 @@ def closed_deals(scope: InsightsScope) -> list[ClosedDeal]:
                      "expected_close_date", "validated_plan", "economic_buyer",
                      "propose_snapshot", "before_close_snapshot", "at_close_snapshot")
     )
-    rows = list(rows)
-    snapshot_ids = {sid for row in rows for sid in row[11:14] if sid is not None}
-    snapshots = {
-        sid: dict(zip(SCORE_COLUMNS, values, strict=True))
-        for sid, *values in ScoreSnapshot.objects.filter(AnyOf(F("id"), sorted(snapshot_ids)))
-        .values_list("id", *SCORE_COLUMNS)
-    } if snapshot_ids else {}
     deals = []
     for (pk, name, owner_id, amount, currency, status, reason, stage_id, closed_on, validated, buyer,
          *moment_ids) in rows:
-        scores = {moment: snapshots[sid] for moment, sid in zip(MOMENTS, moment_ids, strict=True)
-                  if sid is not None and sid in snapshots}
+        scores = {moment: unpack_scores(packed) for moment, packed in zip(MOMENTS, moment_ids, strict=True)
+                  if packed is not None}
         deals.append(ClosedDeal(
             id=pk, name=name, owner_id=owner_id, amount=float(amount), currency=currency,
             won=status == Opportunity.Status.WON, lost_reason=reason, stage_slug=slug_of.get(stage_id, ""),
@@ -143,16 +158,16 @@ def closed_deals(scope: InsightsScope) -> list[ClosedDeal]:
     return deals
 
 
-def stage_entries(scope: InsightsScope) -> dict[int, dict[str, dt.datetime]]:
-    """deal id -> {stage slug: when it first entered that stage}, for the closed deals. One query."""
+def stage_entries(scope: InsightsScope) -> dict[int, dict[str, dt.date]]:
+    """deal id -> {stage slug: the day it first entered that stage}, for the closed deals. One query."""
     ids = [deal.id for deal in closed_deals(scope)]
-    entries: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
+    entries: dict[int, dict[str, dt.date]] = defaultdict(dict)
     if not ids:
         return entries
     rows = (
         OpportunityFieldChange.objects.filter(AnyOf(F("opportunity_id"), ids), field="stage")
         .exclude(new_value="").order_by()
-        .values_list("opportunity_id", "new_value").annotate(first=Min("changed_at"))
+        .values_list("opportunity_id", "new_value").annotate(first=Min(TruncDate("changed_at")))
     )
     for deal_id, slug, first in rows:
         entries[deal_id][slug] = first
@@ -196,18 +211,29 @@ class WeeklyForecast:
     propensity: float  # amount × propensity (stage probability decayed by silence)
 
 
-def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
-    """Summed in SQL per (week, owner, currency) from the pipeline snapshots
-    of the period's weeks. One query."""
+def _period_weeks(scope: InsightsScope) -> list[dt.date]:
+    week = week_start(scope.start)
+    if week < scope.start:
+        week += dt.timedelta(days=7)
+    weeks = []
+    while week <= scope.end:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    return weeks
+
+
+def _summed_snapshots(owner_ids: list[int], weeks: list[dt.date]) -> list[WeeklyForecast]:
+    """Each (week, owner, currency)'s forecasts for the week's quarter, summed in SQL from the
+    pipeline snapshots (through their (owner, week) index)."""
+    if not owner_ids or not weeks:
+        return []
     in_quarter = Q(close_quarter=F("week_quarter"))
     counted = in_quarter & ~Q(forecast_category__in=["omitted", "closed"])
     probability = Cast(F("stage__probability"), FloatField()) / 100.0
     amount = Cast(F("amount"), FloatField())
     rows = (
-        PipelineSnapshot.objects.filter(
-            owner_id__in=scope.owner_ids, week__gte=scope.start, week__lte=scope.end, status="open",
-            expected_close_date__isnull=False,
-        )
+        PipelineSnapshot.objects.filter(owner_id__in=owner_ids, week__in=weeks, status="open",
+                                        expected_close_date__isnull=False)
         .order_by()
         .annotate(close_quarter=TruncQuarter("expected_close_date"), week_quarter=TruncQuarter("week"))
         .values("week", "owner_id", "currency")
@@ -222,6 +248,39 @@ def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
     )
     return [WeeklyForecast(_as_date(week), owner, currency, float(c), float(b), float(w), float(p))
             for week, owner, currency, c, b, w, p in rows]
+
+
+def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
+    """Every owner's weekly forecasts over the period. Finished weeks come from
+    `ForecastWeek` (summed from their snapshot the first time they are read,
+    and stored); the current week, still being snapshotted, is summed live.
+    Two queries, three when a finished week is read for the first time."""
+    weeks = _period_weeks(scope)
+    this_week = week_start(scope.as_of)
+    finished = [week for week in weeks if week < this_week]
+    stored = list(ForecastWeek.objects.filter(owner_id__in=scope.owner_ids, week__in=finished)
+                  .values_list("week", "owner_id", "currency", "commit", "best_case", "weighted", "propensity"))
+    known = {(week, owner) for week, owner, *_ in stored}
+    missing = {(week, owner) for week in finished for owner in scope.owner_ids} - known
+    current = [this_week] if this_week in weeks else []
+    owners_to_sum = scope.owner_ids if current else sorted({owner for _, owner in missing})
+    summed = _summed_snapshots(owners_to_sum, sorted({week for week, _ in missing} | set(current)))
+    if missing:
+        now = timezone.now()
+        new = [r for r in summed if (r.week, r.owner_id) in missing]
+        found = {(r.week, r.owner_id) for r in new}
+        ForecastWeek.objects.bulk_create(
+            [ForecastWeek(week=r.week, owner_id=r.owner_id, currency=r.currency, commit=r.commit,
+                          best_case=r.best_case, weighted=r.weighted, propensity=r.propensity, computed_at=now)
+             for r in new]
+            + [ForecastWeek(week=week, owner_id=owner, currency="", computed_at=now)
+               for week, owner in sorted(missing - found)],
+            ignore_conflicts=True,  # another request summed the same week meanwhile: same numbers
+        )
+    rows = [WeeklyForecast(week, owner, currency, c, b, w, p)
+            for week, owner, currency, c, b, w, p in stored if currency]
+    rows += [r for r in summed if (r.week, r.owner_id) in missing or r.week == this_week]
+    return sorted(rows, key=lambda r: (r.week, r.owner_id, r.currency))
 
 
 def won_by_quarter(scope: InsightsScope) -> dict[tuple[dt.date, int, str], float]:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.base import ErrorSerializer
+from dealcoach.api.errors import error_response
 from dealcoach.rates.selectors import rate_table_on
 
 from .queue import QueueRow, queue_rows_for
@@ -138,7 +139,7 @@ class AttentionAPI(APIView):
         if scope.form.errors:
             raise ValidationError({name: list(errors) for name, errors in scope.form.errors.items()})
         if scope.team is None:
-            return Response({"detail": "You review no team with members."}, status=404)
+            return error_response(404, "You review no team with members.")
         rates = rate_table_on(scope.as_of)
         ranking = review_ranking(scope, rates=rates)
         totals = team_totals(scope, ranking=ranking, rates=rates)

@@ -33,6 +33,9 @@ class PipelineSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["week", "opportunity"], name="review_snapshot_one_per_week"),
         ]
+        # Insights reads a team's year of snapshots: by owner, then week, so the cost follows the
+        # team's rows, not the whole company's (every open deal is snapshotted every week).
+        indexes = [models.Index(fields=["owner", "week"], name="review_snapshot_owner_week")]
 
     def __str__(self) -> str:
         return f"{self.week:%Y-%m-%d} deal {self.opportunity_id}: {self.amount} {self.currency}"

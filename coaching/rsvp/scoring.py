@@ -18,7 +18,8 @@ an unanswered question with nothing wrong in the data is not a gap of its own
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from coaching.rsvp.anchors import assess_anchors
@@ -84,14 +85,76 @@ class Gap(NamedTuple):
                 "reason": self.reason, "action": self.action}
 
 
-@dataclass(frozen=True, slots=True)
 class DimensionResult:
-    score: int
-    status: str
-    evidence: list[str] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
-    # Keys of questions expected at this stage, not answered, about facts the data shows no gap in.
-    unanswered: list[str] = field(default_factory=list)
+    """One dimension's score, status, evidence and gaps (most pressing first).
+
+    Rescoring the pipeline stores only each dimension's gap count and top gap, so the facts behind
+    the gaps are kept as found and ranked and written out (reason, question, action) only when read:
+    `gap_count` and `top_gap` write out at most one gap."""
+
+    __slots__ = ("score", "status", "evidence", "_unanswered", "_gaps", "_facts", "_make", "_ranked", "_top",
+                 "_head")
+
+    def __init__(self, score: int, status: str, evidence: list[str] | None = None, gaps: list[Gap] | None = None,
+                 unanswered: list[str] | None = None, *, facts: tuple | None = None, make=None):
+        self.score = score
+        self.status = status
+        self.evidence = evidence if evidence is not None else []
+        self._unanswered = unanswered if unanswered is not None else []
+        self._gaps = gaps if gaps is not None or facts is not None else []
+        self._facts = facts  # (findings per fact, weak answers per fact), when the gaps are not written yet
+        self._make = make  # question key -> Gap
+        self._ranked: list | None = None
+        self._top: Gap | None = None
+        self._head: tuple | None = None  # (gap count, (rank, key, rule id) of the top gap or None)
+
+    @property
+    def ranked(self) -> list[tuple[tuple, str]]:
+        """(rank, question key) of each gap, most pressing first."""
+        if self._ranked is None:
+            self._ranked = (_rank_facts(*self._facts) if self._facts is not None
+                            else [(g.rank, g.question_key) for g in self._gaps])
+        return self._ranked
+
+    @property
+    def gaps(self) -> list[Gap]:
+        if self._gaps is None:
+            self._gaps = [self._make(key) for _, key in self.ranked]
+        return self._gaps
+
+    def _counted(self) -> tuple:
+        if self._head is None:
+            if self._gaps is not None:
+                top = self._gaps[0] if self._gaps else None
+                self._head = (len(self._gaps), (top.rank, top.question_key, top.rule) if top else None)
+            else:
+                self._head = _count_and_top(*self._facts)
+        return self._head
+
+    @property
+    def gap_count(self) -> int:
+        return self._counted()[0]
+
+    @property
+    def top_fact(self) -> tuple | None:
+        """(rank, question key, rule id) of the top gap, without writing it out."""
+        return self._counted()[1]
+
+    @property
+    def top_gap(self) -> Gap | None:
+        if self._gaps is not None:
+            return self._gaps[0] if self._gaps else None
+        if self._top is None and (head := self.top_fact) is not None:
+            self._top = self._make(head[1])
+        return self._top
+
+    @property
+    def unanswered(self) -> list[str]:
+        """Keys of questions expected at this stage, not answered, about facts the data shows no gap in."""
+        if not self._unanswered or (self._facts is None and not self._gaps):
+            return self._unanswered
+        listed = {key for _, key in self.ranked}
+        return [key for key in self._unanswered if key not in listed]
 
     def to_dict(self) -> dict:
         return {
@@ -138,20 +201,24 @@ class CoachingResult:
 
     def summary(self) -> dict:
         """The compact copy `DealScore` stores for lists and the pipeline review:
-        scores, statuses, gap counts, each dimension's most pressing gap, the
-        anchors' states, and the one question to ask first. The full result is
+        scores, statuses, gap counts, each dimension's most pressing gap (its
+        rule and question), the anchors' states, and the one question to ask
+        first (`next_gap`, the only gap the summary writes out). The full result is
         one `coaching_result_for` away; storing it for every deal would cost
         ten times the write volume."""
         dimensions = {}
+        first = None
         for name, d in self.dimensions.items():
-            top = d.gaps[0] if d.gaps else None
+            head = d.top_fact
             dimensions[name] = {
                 "score": d.score,
                 "status": d.status,
-                "gaps": len(d.gaps),
-                "next": {"rule": top.rule, "question": top.question_key, "reason": top.reason} if top else None,
+                "gaps": d.gap_count,
+                "next": {"rule": head[2], "question": head[1]} if head else None,
             }
-        top = self.next_gap
+            if head is not None and (first is None or head[0] < first[0]):
+                first = (head[0], d)
+        top = first[1].top_gap if first else None
         return {
             "overall": self.overall,
             "dimensions": dimensions,
@@ -168,13 +235,13 @@ class CoachingResult:
     def next_gap(self) -> Gap | None:
         """The top-ranked gap across the four dimensions (`coaching.rsvp.priority`): the question to
         ask first. The deal page, the review, the coaching sheet and session and the API all use it."""
-        tops = [d.gaps[0] for d in self.dimensions.values() if d.gaps]
-        return min(tops, key=lambda g: g.rank, default=None)
+        heads = [(head[0], d) for d in self.dimensions.values() if (head := d.top_fact) is not None]
+        return min(heads, key=itemgetter(0))[1].top_gap if heads else None
 
 
 def score_deal(facts: DealFacts) -> CoachingResult:
     view = DealView(facts)
-    dimensions = {dim: _score_dimension(view, dim, RULES_BY_DIMENSION[dim]) for dim in DIMENSIONS}
+    dimensions = {dim: _score_dimension(view, dim) for dim in DIMENSIONS}
     overall = round(sum(d.score for d in dimensions.values()) / len(dimensions))
     anchors = {name: AnchorResult(*state_reason) for name, state_reason in assess_anchors(view).items()}
     return CoachingResult(overall=overall, dimensions=dimensions, anchors=anchors)
@@ -192,7 +259,20 @@ def answer_credit(answer: AnswerFact | None) -> float:
     return 0.0
 
 
-def _score_dimension(view: DealView, dimension: str, rules: tuple[Rule, ...]) -> DimensionResult:
+def _rule_rows(rules: tuple[Rule, ...]) -> tuple[tuple, ...]:
+    """Each rule as the plain tuple the hot loop unpacks (attribute lookups on 60 rules per deal add up),
+    with a CAP rule's ceiling per stage level looked up, not computed."""
+    rows = []
+    for rule in rules:
+        ceilings = tuple(rule.cap_at(level) for level in range(len(STAGE_LADDER) + 1)) if rule.kind == CAP else ()
+        rows.append((rule.kind, rule.points, rule.from_level, rule.check, rule.question, rule.id, ceilings, rule))
+    return tuple(rows)
+
+
+_ROWS_BY_DIMENSION: dict[str, tuple[tuple, ...]] = {dim: _rule_rows(RULES_BY_DIMENSION[dim]) for dim in DIMENSIONS}
+
+
+def _score_dimension(view: DealView, dimension: str) -> DimensionResult:
     # The hot loop of rescoring (every rule of every deal): locals, and the common "not answered"
     # case of an ANSWER rule decided here without the calls `_judge_answer` would make.
     level = view.level
@@ -202,32 +282,32 @@ def _score_dimension(view: DealView, dimension: str, rules: tuple[Rule, ...]) ->
     penalty = 0
     ceiling = 100
     evidence: list[str] = []
-    # What the data says is wrong, per fact (question key): [severity, rule id, reason, reason's severity,
-    # every rule id].
+    # What the data says is wrong, per fact (question key): (severity, rule id, reason) of each rule.
     # Severity sorts most pressing first: caps, then penalties, then by the points at stake.
-    missing: dict[str, list] = {}
+    missing: dict[str, list[tuple[float, str, str]]] = {}
     # The rep's answer per fact when it leaves a gap: (severity, rule id, reason, note to add to a data reason).
     weak_answers: dict[str, tuple[float, str, str, str]] = {}
     unanswered: list[str] = []
 
-    for rule in rules:
-        kind, points = rule.kind, rule.points
-        expected = level >= rule.from_level
+    for kind, points, from_level, check, key, rule_id, ceilings, rule in _ROWS_BY_DIMENSION[dimension]:
         if kind == EARN:
-            met, text = rule.check(view)
+            met, text = check(view)
             if met:
                 earned += points
                 possible += points
                 if text not in evidence:  # two rules can see the same fact ("Budget approved.")
                     evidence.append(text)
-            elif expected:
+            elif level >= from_level:
                 possible += points
-                _note(missing, rule, -points, text)
+                if (found := missing.get(key)) is None:
+                    missing[key] = [(-points, rule_id, text)]
+                else:
+                    found.append((-points, rule_id, text))
         elif kind == ANSWER:
-            key = rule.question
             question = questions.get(key)
             if question is not None and not question.active:
                 continue
+            expected = level >= from_level
             if answers.get(key) is None:
                 # What _judge_answer gives an unanswered question: nothing earned; folded into its fact's gap.
                 if expected:
@@ -241,59 +321,112 @@ def _score_dimension(view: DealView, dimension: str, rules: tuple[Rule, ...]) ->
                 earned += got
                 possible += points
             if expected and gap_reason:
-                weak_answers[key] = (got - points, rule.id, gap_reason, note)
+                weak_answers[key] = (got - points, rule_id, gap_reason, note)
         elif kind == PENALTY:
-            if expected and (reason := rule.check(view)) is not None:
+            if level >= from_level and (reason := check(view)) is not None:
                 penalty += points
-                _note(missing, rule, -100 - points, reason)
-        elif kind == CAP:
-            cap = rule.cap_at(level)
-            if cap is not None and (reason := rule.check(view)) is not None:
-                ceiling = min(ceiling, cap)
-                _note(missing, rule, cap - 300, reason)
+                missing.setdefault(key, []).append((-100 - points, rule_id, reason))
+        else:  # CAP
+            cap = ceilings[level]
+            if cap is not None and (reason := check(view)) is not None:
+                if cap < ceiling:
+                    ceiling = cap
+                missing.setdefault(key, []).append((cap - 300, rule_id, reason))
 
     base = round(100 * earned / possible) if possible else 0
     score = max(0, min(base - penalty, ceiling, 100))
-    gaps = [
-        gap for key in {**missing, **weak_answers}
-        if (gap := _fact_gap(view, dimension, key, missing.get(key), weak_answers.get(key), key in unanswered))
-    ]
-    gaps.sort(key=lambda g: g.rank)
-    listed = {g.question_key for g in gaps}
-    return DimensionResult(score=score, status=status_for(score), evidence=evidence, gaps=gaps,
-                           unanswered=[key for key in unanswered if key not in listed])
+    if not missing and not weak_answers:
+        return DimensionResult(score, status_for(score), evidence, [], unanswered)
+
+    def make(key: str) -> Gap:
+        return _fact_gap(view, dimension, key, missing.get(key), weak_answers.get(key), key in unanswered)
+
+    return DimensionResult(score, status_for(score), evidence, None, unanswered,
+                           facts=(missing, weak_answers), make=make)
 
 
-def _note(missing: dict[str, list], rule: Rule, severity: float, reason: str) -> None:
-    """Fold one rule's finding into the fact it is about: keep the most severe, and the most severe
-    rule that has something to say (an empty reason defers to a more basic fact's gap)."""
-    entry = missing.get(rule.question)
-    if entry is None:
-        missing[rule.question] = [severity, rule.id, reason, severity if reason else 0.0, [rule.id]]
-        return
-    entry[4].append(rule.id)
-    if severity < entry[0]:
-        entry[0], entry[1] = severity, rule.id
-    if reason and (not entry[2] or severity < entry[3]):
-        entry[2], entry[3] = reason, severity
+def _count_and_top(missing: dict[str, list[tuple[float, str, str]]],
+                   weak_answers: dict[str, tuple[float, str, str, str]]) -> tuple[int, tuple | None]:
+    """(how many gaps, (rank, question key, rule id) of the top one): what the stored summary needs,
+    in one pass, without ranking every gap (the same rules as `_rank_facts`)."""
+    count = 0
+    top = None
+    for key, findings in missing.items():
+        answer = weak_answers.get(key)
+        if len(findings) == 1:
+            severity, rule_id, reason = findings[0]
+            if not reason and answer is None:
+                continue
+        else:
+            if answer is None and not any(f[2] for f in findings):
+                continue
+            severity, rule_id, _ = min(findings)
+        if answer is not None and answer[0] < severity:
+            severity = answer[0]
+        count += 1
+        tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
+        rank = (tier, severity, position)
+        if top is None or rank < top[0]:
+            top = (rank, key, rule_id)
+    for key, answer in weak_answers.items():
+        if key not in missing:
+            count += 1
+            tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
+            rank = (tier, answer[0], position)
+            if top is None or rank < top[0]:
+                top = (rank, key, answer[1])
+    return count, top
 
 
-def _fact_gap(view: DealView, dimension: str, key: str, data: list | None,
-              answer: tuple[float, str, str, str] | None, unanswered: bool) -> Gap | None:
-    """The one gap about a fact: what the data shows, then what the rep answered (or that they have not)."""
-    severity, rule_id, reason = (data[0], data[1], data[2]) if data else (0.0, "", "")
-    rules = tuple(data[4]) if data else ()
+def _rank_facts(missing: dict[str, list[tuple[float, str, str]]],
+                weak_answers: dict[str, tuple[float, str, str, str]]) -> list[tuple[tuple, str]]:
+    """(rank, question key) of every fact with something to say, most pressing first. A fact whose
+    findings all have empty reasons is explained by a more basic fact's gap: it is not ranked."""
+    ranked = []
+    for key, findings in missing.items():
+        answer = weak_answers.get(key)
+        if len(findings) == 1:
+            severity, _, reason = findings[0]
+            if not reason and answer is None:
+                continue
+        else:
+            if answer is None and not any(f[2] for f in findings):
+                continue
+            severity = min(findings)[0]
+        if answer is not None and answer[0] < severity:
+            severity = answer[0]
+        tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
+        ranked.append(((tier, severity, position), key))
+    for key, answer in weak_answers.items():
+        if key not in missing:
+            tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
+            ranked.append(((tier, answer[0], position), key))
+    ranked.sort()
+    return ranked
+
+
+def _fact_gap(view: DealView, dimension: str, key: str, findings: list[tuple[float, str, str]] | None,
+              answer: tuple[float, str, str, str] | None, unanswered: bool) -> Gap:
+    """The one gap about a fact: the most severe finding, the reason of the most severe rule that has
+    something to say (an empty reason defers to a more basic fact's gap), then what the rep answered,
+    or that they have not. Its rank is the one `_rank_facts` gave it."""
+    if findings is None:
+        severity, rule_id, reason, rules = 0.0, "", "", ()
+    else:
+        severity, rule_id, _ = min(findings)
+        said = [f for f in findings if f[2]]
+        reason = min(said)[2] if said else ""
+        rules = tuple(f[1] for f in findings)
     if answer is not None:
         rules += (answer[1],)
         if not reason:
             reason, rule_id = answer[2], rule_id or answer[1]
         else:
             reason = f"{reason} {answer[3]}"
-        severity = min(severity, answer[0])
-    elif reason and unanswered:
+        if answer[0] < severity:
+            severity = answer[0]
+    elif unanswered:
         reason = f"{reason} {NOT_ANSWERED_NOTE}"
-    if not reason:
-        return None  # everything here is explained by a more basic fact's gap
     text = view.facts.questions.get(key) or _DEFAULT_TEXTS.get(key) or QuestionText(dimension, key, "")
     tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
     return Gap(reason, text.text, text.action, rule_id, key, dimension, (tier, severity, position), rules)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "dealcoach.api.throttling.RateLimitHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dealcoach.api.middleware.RequestSanityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,6 +234,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "dealcoach.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -256,7 +262,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sync.idempotency.document_idempotency_and_throttling",
         "dealcoach.api.base.document_authentication_errors",
+        # Last: one Error component, named request components, response headers (dealcoach/api/schema.py).
+        "dealcoach.api.schema.polish_for_clients",
     ],
+    # Operation ids and tags from the path after /api/v1/: `accounts_list`, `changes_list`, ...
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVERS": [{"url": "/", "description": "The server this schema was read from."}],
 }
 # Sync plumbing (sync/): requests per token per window, e.g. "100/10s", "1000/m".
 DEALCOACH_API_RATE = os.environ.get("DEALCOACH_API_RATE", "100/10s")
@@ -280,6 +291,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "dealcoach.security.lockout_response"  # the template, with Retry-After
 AXES_VERBOSE = False
 
 # Same policy in every mode, so the browser tests see what production serves.

@@ -1,10 +1,7 @@
 """The manager opens Insights on the demo in a real browser and reads each
 section's chart and sentence, at desktop and phone size."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 
 from deals.demo import DEMO_PASSWORD
@@ -15,19 +12,7 @@ SECTIONS = ("insights-rsvp", "insights-forecast", "insights-slips", "insights-lo
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """Transactional tests flush data migrations' rows: put stages and the default template back, then the demo."""
-    from deals.models import Stage
-
-    stages = importlib.import_module("deals.migrations.0002_default_stages").DEFAULT_STAGES
-    for slug, name, order, probability, rot_days, category in stages:
-        Stage.objects.get_or_create(slug=slug, defaults={
-            "name": name, "order": order, "probability": probability, "rot_days": rot_days,
-            "forecast_category": category,
-        })
-    importlib.import_module("coaching.closeplan.migrations.0002_default_template").create_default_template(
-        apps, None
-    )
+def demo(migration_rows):
     call_command("seed_demo", verbosity=0)
 
 

@@ -270,6 +270,22 @@ def test_it_renders_a_registered_panel_with_the_page_context(client, alice, alic
     assert 'id="panel-rsvp"' in section and "score for Northwind rollout" in section
 
 
+def test_it_puts_a_panels_headline_near_the_top_and_refreshes_it_on_its_own(client, alice, alice_deal, monkeypatch):
+    monkeypatch.setattr(panels, "_registry", panels._Registry())
+    panels.register_page_panel(panels.DealPagePanel(
+        key="rsvp", title="RSVP scorecard", template="deals/_partials/text_cell.html",
+        headline="deals/_partials/text_cell.html",
+        context=lambda *, request, opportunity, as_of: {"text": f"Ask about {opportunity.name}"},
+    ))
+    client.force_login(alice)
+    content = client.get(url("detail", alice_deal)).content.decode()
+    assert content.index('id="headline-rsvp"') < content.index('id="panel-rsvp"')
+    assert 'hx-trigger="dealChanged from:body"' in content[content.index('id="headline-rsvp"') - 200:]
+    section = hx(client, "get", url("section", alice_deal, name="headline-rsvp")).content.decode()
+    assert 'id="headline-rsvp"' in section and "Ask about Northwind rollout" in section
+    assert hx(client, "get", url("section", alice_deal, name="headline-closeplan")).status_code == 404
+
+
 def test_it_runs_a_bounded_number_of_queries(client, alice, alice_deal, monkeypatch, django_assert_max_num_queries):
     monkeypatch.setattr(panels, "_registry", panels._Registry())
     people = [DealRoleFactory(opportunity=alice_deal, role="influencer").stakeholder for _ in range(3)]

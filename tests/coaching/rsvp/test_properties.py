@@ -99,7 +99,16 @@ def test_it_never_repeats_itself_and_every_gap_says_why(facts):
         assert [g.rank for g in dimension.gaps] == sorted(g.rank for g in dimension.gaps)
         assert not set(dimension.unanswered) & {g.question_key for g in dimension.gaps}
     everything = [g for d in result.dimensions.values() for g in d.gaps]
-    assert result.next_gap == (min(everything, key=lambda g: g.rank) if everything else None)
+    top = min(everything, key=lambda g: g.rank) if everything else None
+    assert result.next_gap == top
+    # The stored summary counts and picks without writing every gap out: it must agree with them.
+    summary = score_deal(facts).summary()
+    assert summary["next"] == (top.next_dict() if top else None)
+    for name, dimension in result.dimensions.items():
+        assert summary["dimensions"][name]["gaps"] == len(dimension.gaps)
+        first = dimension.gaps[0] if dimension.gaps else None
+        assert summary["dimensions"][name]["next"] == (
+            {"rule": first.rule, "question": first.question_key} if first else None)
 
 
 def test_it_gives_every_default_question_one_dimension_and_one_wording():
