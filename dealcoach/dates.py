@@ -65,3 +65,15 @@ def validate_in_horizon(day: dt.date) -> None:
     message = horizon_error(day)
     if message:
         raise ValidationError(message, code=OUT_OF_HORIZON)
+
+
+# Real UTC offsets run from -12:00 to +14:00; PostgreSQL refuses some beyond (a 500 before this check).
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
+
+
+def utc_offset_error(moment: dt.datetime) -> str | None:
+    """Why the UTC offset of an aware `moment` is refused (None when it is a real one)."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        return "The UTC offset must be between -14:00 and +14:00."
+    return None

@@ -76,6 +76,20 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: axes' page (AXES_LOCKOUT_TEMPLATE, 429) plus `Retry-After`,
+    the seconds until the cool-off ends, so a client knows when to try again."""
+    from axes.helpers import get_cool_off, get_failure_limit
+    from django.shortcuts import render
+
+    cool_off = get_cool_off(request) or settings.AXES_COOLOFF_TIME
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE,
+                      {"failure_limit": get_failure_limit(request, credentials), "cooloff_timedelta": cool_off},
+                      status=settings.AXES_HTTP_RESPONSE_CODE)
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
 class AbsoluteSessionMiddleware:
     """Log the user out once their session is older than
     SESSION_ABSOLUTE_AGE seconds since login, active or not (ASVS V7.3)."""

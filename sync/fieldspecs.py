@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dateparse import parse_datetime
 
-from dealcoach.dates import HORIZON_END, HORIZON_START, horizon_error
+from dealcoach.dates import HORIZON_END, HORIZON_START, horizon_error, utc_offset_error
 
 MAX_BIGINT = 2**63 - 1
 
@@ -195,6 +195,8 @@ def parse_timestamp(value: Any) -> datetime:
         raise Invalid("Send an ISO 8601 timestamp with a UTC offset, e.g. 2026-03-01T09:30:00Z.")
     if parsed.tzinfo is None:
         raise Invalid("Include the UTC offset (e.g. Z or +01:00).")
+    if reason := utc_offset_error(parsed):
+        raise Invalid(reason)
     if parsed.year < 1900:
         raise Invalid("Timestamps before 1900 are not accepted.")
     return parsed

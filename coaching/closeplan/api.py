@@ -420,7 +420,8 @@ class ClosePlanCSVAPI(JSONErrorsMixin, APIView):
         tags=["close plan"],
         summary="The plan as CSV: one row per milestone with every computed date",
         parameters=[AS_OF],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 404: ERRORS_404},
+        responses={(200, "text/csv"): OpenApiTypes.STR, (400, "application/json"): ERRORS_400,
+                   (404, "application/json"): ERRORS_404},
     )
     def get(self, request, opportunity_id: int):
         as_of = _as_of(request)
@@ -436,7 +437,7 @@ class ClosePlanICSAPI(JSONErrorsMixin, APIView):
         operation_id="close_plan_export_ics",
         tags=["close plan"],
         summary="The plan as iCalendar: one all-day event per milestone at its latest finish",
-        responses={(200, "text/calendar"): OpenApiTypes.STR, 404: ERRORS_404},
+        responses={(200, "text/calendar"): OpenApiTypes.STR, (404, "application/json"): ERRORS_404},
     )
     def get(self, request, opportunity_id: int):
         opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)

@@ -17,12 +17,13 @@ not its row's `updated_at` (the close plan: a version number the service checks
 under its own lock) reads the listed tags with `if_match_tags` and raises the
 same `PreconditionFailed`."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -43,11 +44,24 @@ def _opaque(tag: str) -> str:
     return tag[2:] if tag.startswith("W/") else tag
 
 
+# RFC 9110: If-Match is `*` or a list of entity tags, each `"..."` or `W/"..."`.
+ENTITY_TAG = re.compile(r'\s*(?:W/)?"[\x21\x23-\x7e]*"\s*')
+
+
+def check_if_match_syntax(header: str) -> None:
+    """A malformed If-Match is bad input (400 naming the header), not a failed precondition (412)."""
+    if header.strip() == "*" or all(ENTITY_TAG.fullmatch(tag) for tag in header.split(",")):
+        return
+    raise ValidationError({"If-Match": ['Send "*" or the ETag you read, e.g. W/"42-1767225600000000".']},
+                          code="invalid_if_match")
+
+
 def if_match_tags(header: str | None) -> list[str] | None:
     """The opaque tags an If-Match header lists (W/ dropped); None when there is
-    no header or it lists `*` (any version will do)."""
+    no header or it lists `*` (any version will do). A malformed header is a 400."""
     if not header:
         return None
+    check_if_match_syntax(header)
     tags = [_opaque(t) for t in header.split(",") if t.strip()]
     return None if "*" in tags else tags
 
@@ -57,9 +71,9 @@ def if_match_satisfied(header: str | None, obj) -> bool:
     `obj=None` (no such row) satisfies only an absent header."""
     if not header:
         return True
+    tags = if_match_tags(header)
     if obj is None:
         return False
-    tags = if_match_tags(header)
     return tags is None or _opaque(etag_for(obj)) in tags
 
 
@@ -76,7 +90,7 @@ def set_etag(response, obj):
 # For extend_schema(parameters=[...]) on the operations that honour them.
 IF_MATCH_PARAMETER = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The ETag you read; a stale one gets 412 and nothing changes.",
+    description="The ETag you read; a stale one gets 412 and nothing changes, a malformed one 400.",
 )
 ETAG_HEADER = OpenApiParameter(
     "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True,

@@ -135,8 +135,10 @@ if (window.htmx) {
       focusAfterSwap(swapped);
     } else if (event.detail.requestConfig && event.detail.requestConfig.triggeringEvent
                && event.detail.requestConfig.triggeringEvent.type === "click") {
-      // A link that opened a form in place ("Edit Rosa Duarte's role"): continue in its first field.
-      const field = swapped.querySelector && swapped.querySelector("form " + FIELDS.split(", ").join(", form "));
+      // A link that opened one form in place ("Edit Rosa Duarte's role"): continue in its first field.
+      // (htmx itself focuses an [autofocus] element of new content; a swap of several forms moves nothing.)
+      const forms = swapped.matches && swapped.matches("form") ? [swapped] : [...(swapped.querySelectorAll ? swapped.querySelectorAll("form") : [])];
+      const field = forms.length === 1 && !swapped.querySelector("[autofocus]") && forms[0].querySelector(FIELDS);
       if (field) field.focus();
     }
   });

@@ -12,14 +12,14 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from dealcoach.api.base import error_responses
@@ -33,8 +33,10 @@ from dealcoach.api.etag import (
     set_etag,
 )
 from dealcoach.api.pagination import UpdatedAtCursorPagination
+from dealcoach.api.parsers import SafeJSONParser
+from dealcoach.dates import utc_offset_error
 from sync.fieldspecs import MAX_BIGINT, Invalid, Spec, Text, check_text, object_schema, parse_fields
-from sync.upsert.engine import EXTERNAL_ID, GONE, MAX_BATCH_ITEMS, NOT_FOUND, UpsertResult
+from sync.upsert.engine import EXTERNAL_ID, GONE, MAX_BATCH_ITEMS, NOT_FOUND, TAKEN, UpsertResult
 
 # --- documentation components ---------------------------------------------------------
 
@@ -123,12 +125,48 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class OffsetCheckedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601, with a real UTC offset (+20:00 reached PostgreSQL and failed there, a 500)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and (reason := utc_offset_error(moment)):
+            raise forms.ValidationError(reason, code="invalid")
+        return moment
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = OffsetCheckedIsoDateTimeField
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte",
         label="Only records changed at or after this ISO 8601 timestamp.",
     )
     external_id = django_filters.CharFilter(field_name="external_id", max_length=255)
+
+
+# --- external-id conflicts -----------------------------------------------------------------
+
+EXTERNAL_ID_TAKEN, EXTERNAL_ID_DELETED = "external_id_taken", "external_id_deleted"
+TAKEN_ON_CREATE = ("This external id is already used by another record. To create or update a record by its "
+                   "external id, use PUT .../external/{external_id}/.")
+
+
+def external_id_conflict(message: str, *, code: str) -> Response:
+    """409 with a stable code; the message never names the record that holds the id."""
+    return error_response(status.HTTP_409_CONFLICT, message, {"external_id": [message]}, code=code)
+
+
+def _is_external_id_taken(error: DjangoValidationError) -> bool:
+    reasons = getattr(error, "error_dict", {}).get("external_id", [])
+    return any(reason.code == "unique" for reason in reasons)
+
+
+def _is_external_id_constraint(error: IntegrityError) -> bool:
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    return constraint.endswith("external_id_unique")
 
 
 # --- the resource viewset ---------------------------------------------------------------
@@ -144,7 +182,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
     shared services), and implement `base_queryset` (permission-scoped),
     `perform_create` and `perform_update`."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     pagination_class = StrictCursorPagination
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering = ("updated_at", "id")
@@ -217,8 +255,19 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def create(self, request, *args, **kwargs):
         self.refuse_unknown_keys(request.data)
-        with transaction.atomic():
-            obj = self.perform_create(request.data)
+        try:
+            with transaction.atomic():
+                obj = self.perform_create(request.data)
+        except DjangoValidationError as error:
+            if not _is_external_id_taken(error):
+                raise
+            return external_id_conflict(TAKEN_ON_CREATE, code=EXTERNAL_ID_TAKEN)
+        except IntegrityError as error:
+            # A concurrent create with the same external id committed first (the check above passed
+            # for both); the unique constraint decided. Never a 500.
+            if not _is_external_id_constraint(error):
+                raise
+            return external_id_conflict(TAKEN_ON_CREATE, code=EXTERNAL_ID_TAKEN)
         return self.detail_response(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
@@ -262,8 +311,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
         if result.result == "error":
             if result.refusal == NOT_FOUND:
                 raise NotFound(f"No such {self.resource_label}.")
-            if result.refusal == GONE:
-                return error_response(status.HTTP_409_CONFLICT, result.errors["external_id"][0])
+            if result.refusal in (GONE, TAKEN):
+                return external_id_conflict(result.errors["external_id"][0],
+                                            code=EXTERNAL_ID_DELETED if result.refusal == GONE else EXTERNAL_ID_TAKEN)
             raise ValidationError(result.errors)
         obj = self.fresh(result.id)
         code = status.HTTP_201_CREATED if result.result == "created" else status.HTTP_200_OK
@@ -309,7 +359,9 @@ def resource_schema(*, tag: str, serializer, specs: dict[str, Spec]):
         ),
         "create": extend_schema(
             tags=[tag], summary=f"Create a {label}", request=request_schema(specs, partial=False, extra=created_only),
-            parameters=[etag_header], responses={201: serializer, **error_responses(400, 415)},
+            description="An external id already in use answers 409 with code `external_id_taken` (also when a "
+                        "concurrent create with the same id won the race).",
+            parameters=[etag_header], responses={201: serializer, **error_responses(400, 409, 415)},
         ),
         "update": extend_schema(
             tags=[tag], summary=f"Replace a {label}'s fields", parameters=[id_param, IF_MATCH_PARAMETER, etag_header],
@@ -323,16 +375,18 @@ def resource_schema(*, tag: str, serializer, specs: dict[str, Spec]):
         ),
         "destroy": extend_schema(
             tags=[tag], summary=f"Delete a {label}",
-            description="Soft delete: the record disappears from lists and reads, its external id stays taken, "
-                        "and the changes feed reports it as a tombstone.",
+            description="Soft delete: the record disappears from lists and reads and the changes feed reports it "
+                        "as a tombstone. Its external id stays taken for those who can see it (409 "
+                        "`external_id_deleted`) until it is restored or purged; for other teams it is free.",
             parameters=[id_param, IF_MATCH_PARAMETER],
             responses={204: None, **error_responses(400, 404, 412)},
         ),
         "upsert_external": extend_schema(
             tags=[tag], summary=f"Create or update a {label} by your external id",
             description="201 when created, 200 when updated (or unchanged). Fields left out of the body keep their "
-                        "value on an existing record. A deleted record's external id answers 409; a record you "
-                        "cannot see answers 404.",
+                        "value on an existing record. 409 with code `external_id_taken` when a record you cannot see "
+                        "holds the external id (nothing about it is disclosed), `external_id_deleted` when it belongs "
+                        "to a deleted record of yours. An id held by another team's deleted record is reused.",
             parameters=[external_param, IF_MATCH_PARAMETER, etag_header],
             request=request_schema(specs, partial=True),
             responses={200: serializer, 201: serializer, **error_responses(400, 404, 409, 412, 415)},

@@ -46,7 +46,14 @@ MAX_BATCH_ITEMS = 1000
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
 
 # Why an item failed, when the single-item endpoint must answer other than 400.
-NOT_FOUND, GONE = "not_found", "deleted"
+NOT_FOUND, GONE, TAKEN = "not_found", "deleted", "taken"
+
+# What a caller is told about an external id held by a record it may not see: that it is taken,
+# nothing about the record (docs/sync.md, "External ids and teams").
+TAKEN_MESSAGE = ("This external id is already used by a record outside your visibility (another team's). "
+                 "Ask an admin to resolve the conflict.")
+DELETED_MESSAGE = ("This external id belongs to one of your records that was deleted. Restore that record "
+                   "(admin), or have an admin purge it; then the external id can be used again.")
 
 EXTERNAL_ID = Text(max_length=255, blank=False, strip=False, help="Your system's id for this record.")
 
@@ -304,18 +311,22 @@ def run_upsert(
     Call inside a transaction. Returns (created items, updated items)."""
     created: list[Item] = []
     updated: list[Item] = []
+    released: list[int] = []
 
     def classify(batch: list[Item], rows: dict[str, models.Model], *, may_create: bool) -> list[Item]:
         to_create = []
         for item in batch:
             row = rows.get(item.external_id)
             if row is not None and not row.is_visible:
-                item.result.fail({"external_id": ["No such record."]}, refusal=NOT_FOUND)
-                continue
+                if row.deleted_at is None or not may_create:
+                    item.result.fail({"external_id": [TAKEN_MESSAGE]}, refusal=TAKEN)
+                    continue
+                # Deleted by a team the caller cannot see: its external id is free again
+                # (that record's tombstone keeps its own id, not the external one).
+                released.append(row.pk)
+                row = None
             if row is not None and row.deleted_at is not None:
-                item.result.fail({"external_id": [
-                    "This external id belongs to a deleted record; external ids are never reused."
-                ]}, refusal=GONE)
+                item.result.fail({"external_id": [DELETED_MESSAGE]}, refusal=GONE)
                 continue
             if row is None and not may_create:  # pragma: no cover - a row cannot vanish under our lock
                 item.result.fail({"external_id": ["No such record."]}, refusal=NOT_FOUND)
@@ -339,6 +350,8 @@ def run_upsert(
     rows = lock_rows(queryset, (i.external_id for i in items), visible_q)
     audit.remember(rows.values())
     to_create = classify(items, rows, may_create=True)
+    if released:
+        model._base_manager.filter(pk__in=released).update(external_id=None)
     inserted = insert_new(model, [i.instance for i in to_create])
     lost = []
     for item in to_create:

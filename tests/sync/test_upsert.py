@@ -36,10 +36,11 @@ def test_it_answers_409_for_the_external_id_of_a_deleted_row(api_as, alice):
     assert deal.deleted_at is not None and deal.name != "Back"
 
 
-def test_it_answers_404_for_the_external_id_of_another_teams_row(api_as, alice, charlie):
-    deal = OpportunityFactory(account=AccountFactory(owner=charlie), external_id="THEIRS")
+def test_it_answers_409_taken_for_the_external_id_of_another_teams_row(api_as, alice, charlie):
+    deal = OpportunityFactory(account=AccountFactory(owner=charlie), external_id="THEIRS", name="Secret pilot")
     response = api_as(alice).put("/api/v1/opportunities/external/THEIRS/", {"name": "Mine now"})
-    assert response.status_code == 404
+    assert response.status_code == 409 and response.json()["code"] == "external_id_taken"
+    assert "Secret" not in response.content.decode() and "charlie" not in response.content.decode().lower()
     deal.refresh_from_db()
     assert deal.name != "Mine now"
 
