@@ -150,10 +150,12 @@ def _render_section(request, opportunity, name: str, extra: dict | None = None, 
     return render(request, f"deals/_partials/{name}.html", context, status=status)
 
 
-def _section_saved(request, opportunity, name: str, anchor: str):
-    """After a write: the refreshed section for htmx (announcing the change), else back to the deal page."""
+def _section_saved(request, opportunity, name: str, anchor: str, extra: dict | None = None):
+    """After a write: the refreshed section for htmx (announcing the change), else back to the deal page.
+    `extra` may name the saved item (e.g. `saved_role_id`), which the section marks for the focus."""
     if request.htmx:
-        return _changed(_render_section(request, opportunity, name), *([POLITICAL_MAP_CHANGED] if name == "map" else []))
+        response = _render_section(request, opportunity, name, extra)
+        return _changed(response, *([POLITICAL_MAP_CHANGED] if name == "map" else []))
     return redirect(reverse("deals:detail", kwargs={"pk": opportunity.pk}) + anchor)
 
 
@@ -277,11 +279,11 @@ def role_add(request, pk: int):
     form = DealRoleForm(request.POST, people=desk.people_at_account(opportunity))
     if form.is_valid():
         try:
-            deal_role_add(actor=request.user, opportunity=opportunity, **form.service_kwargs())
+            deal_role = deal_role_add(actor=request.user, opportunity=opportunity, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _section_saved(request, opportunity, "map", "#political-map")
+            return _section_saved(request, opportunity, "map", "#political-map", {"saved_role_id": deal_role.pk})
     return _section_invalid(request, opportunity, "map", {"role_form": form, "role_form_open": True})
 
 
@@ -306,7 +308,7 @@ def role_edit(request, pk: int, role_id: int):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return _section_saved(request, opportunity, "map", "#political-map")
+                return _section_saved(request, opportunity, "map", "#political-map", {"saved_role_id": deal_role.pk})
     template = "deals/_partials/role_edit_form.html" if request.htmx else "deals/role_edit.html"
     context = {"opportunity": opportunity, "deal_role": deal_role, "form": form}
     return render(request, template, context, status=_status(request, not form.errors))

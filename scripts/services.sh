@@ -23,6 +23,8 @@ services_install() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   if [ -n "${NEED_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+  # The API client tests (tests/api/test_clients.py) run npm tools: openapi-typescript, tsc, redocly.
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} with apt-get..."
     if [ "$(id -u)" != "0" ]; then SUDO=sudo; else SUDO=; fi

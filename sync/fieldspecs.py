@@ -262,6 +262,8 @@ def flatten_item_errors(errors: dict[str, Any]) -> list[str]:
 @dataclass(frozen=True)
 class Object(Spec):
     fields: dict[str, Spec] = field(default_factory=dict)
+    # The schema component this object is documented as (one model in generated clients).
+    schema_name: str = ""
 
     def parse_value(self, value):
         if not isinstance(value, dict):
@@ -272,7 +274,10 @@ class Object(Spec):
         return data
 
     def type_schema(self):
-        return object_schema(self.fields, partial=False)
+        schema = object_schema(self.fields, partial=False)
+        if self.schema_name:
+            schema["x-component-name"] = self.schema_name
+        return schema
 
 
 def parse_fields(

@@ -25,6 +25,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
 
+from dealcoach.api.errors import error_body
 from dealcoach.tokens import hash_token
 from sync.idempotency_store import (
     Claim,
@@ -89,7 +90,7 @@ class IdempotencyKeyMiddleware:
             return self.get_response(request)
         problem = _key_problem(key)
         if problem:
-            return _json_response(400, {"detail": "Invalid input.", "errors": {HEADER: [problem]}})
+            return _json_response(400, error_body(400, "Invalid input.", errors={HEADER: [problem]}))
         scope = request_scope(request)
         if scope is None:
             return self.get_response(request)
@@ -100,13 +101,15 @@ class IdempotencyKeyMiddleware:
 
         claim, record = idempotency_key_claim(scope=scope, key=key, request_hash=request_fingerprint(request, body))
         if claim is Claim.MISMATCH:
-            return _json_response(422, {
-                "detail": "This Idempotency-Key was already used for a different request "
-                          "(another path or body). Use a new key for a new request.",
-            })
+            return _json_response(422, error_body(
+                422, "This Idempotency-Key was already used for a different request "
+                     "(another path or body). Use a new key for a new request.",
+                code="idempotency_key_reused",
+            ))
         if claim is Claim.IN_PROGRESS:
             return _json_response(
-                409, {"detail": "A request with this Idempotency-Key is still being processed; retry shortly."},
+                409, error_body(409, "A request with this Idempotency-Key is still being processed; retry shortly.",
+                                code="idempotency_key_in_progress"),
                 **{"Retry-After": "1"},
             )
         if claim is Claim.REPLAY:

@@ -198,7 +198,8 @@ def _precondition_failed(plan_id: int) -> Response:
             "detail": (
                 f"The plan has changed since you read it (now version {plan.version}). "
                 "GET it again and re-apply your change."
-            )
+            ),
+            "code": "precondition_failed",
         },
         status=status.HTTP_412_PRECONDITION_FAILED,
         headers={"ETag": plan.etag},
@@ -223,6 +224,7 @@ ERRORS_400 = OpenApiResponse(
             "Cycle",
             value={
                 "detail": "Invalid input.",
+                "code": "invalid",
                 "errors": {"depends_on": ["Dependency cycle: evaluation → kickoff → evaluation."]},
             },
         )

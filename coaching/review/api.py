@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.base import ErrorSerializer
+from dealcoach.api.errors import error_response
 from dealcoach.rates.selectors import rate_table_on
 
 from .queue import QueueRow, queue_rows_for
@@ -104,7 +105,8 @@ def _row(row: QueueRow) -> dict:
         "rank": ranked.rank, "opportunity": deal.pk, "name": deal.name, "owner": deal.owner.username,
         "amount": ranked.amount, "currency": ranked.currency,
         "amount_converted": None if ranked.converted is None else round(ranked.converted, 2),
-        "score": attention.score, "risk": attention.risk, "value": attention.value, "pressure": attention.pressure,
+        "score": round(attention.score, 1), "risk": attention.risk, "value": round(attention.value, 3),
+        "pressure": round(attention.pressure, 3),
         "business_days_left": attention.business_days_left, "exception": attention.is_exception,
         "reasons": [{"code": r.code, "label": r.label, "weight": r.weight} for r in attention.reasons],
         "question": row.question.text, "question_dimension": row.question.dimension,
@@ -138,7 +140,7 @@ class AttentionAPI(APIView):
         if scope.form.errors:
             raise ValidationError({name: list(errors) for name, errors in scope.form.errors.items()})
         if scope.team is None:
-            return Response({"detail": "You review no team with members."}, status=404)
+            return error_response(404, "You review no team with members.")
         rates = rate_table_on(scope.as_of)
         ranking = review_ranking(scope, rates=rates)
         totals = team_totals(scope, ranking=ranking, rates=rates)

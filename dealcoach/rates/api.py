@@ -115,7 +115,8 @@ class ExchangeRateImportAPI(APIView):
                     "All or nothing: any bad row and nothing is written; `problems` names line and field. "
                     "`?dry_run=1` checks without writing.",
         parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL)],
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+        request={"multipart/form-data": {"type": "object", "x-component-name": "ExchangeRatesImportRequest",
+                                         "properties": {"file": {"type": "string", "format": "binary"}}}},
         responses={200: ImportReportSerializer, 400: ImportErrorSerializer, 403: ErrorSerializer},
     )
     def post(self, request):
@@ -132,7 +133,7 @@ class ExchangeRateImportAPI(APIView):
             reasons = [f"line {p['line']}: {name}: {' '.join(msgs)}" for p in report.problems
                        for name, msgs in p["errors"].items()]
             return Response({"detail": f"{len(report.problems)} bad row(s) of {report.rows}; nothing imported.",
-                             "errors": {"file": reasons}, "problems": report.problems}, status=400)
+                             "code": "invalid", "errors": {"file": reasons}, "problems": report.problems}, status=400)
         return Response(ImportReportSerializer(report).data)
 
 

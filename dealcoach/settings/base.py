@@ -262,7 +262,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sync.idempotency.document_idempotency_and_throttling",
         "dealcoach.api.base.document_authentication_errors",
+        # Last: one Error component, named request components, response headers (dealcoach/api/schema.py).
+        "dealcoach.api.schema.polish_for_clients",
     ],
+    # Operation ids and tags from the path after /api/v1/: `accounts_list`, `changes_list`, ...
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVERS": [{"url": "/", "description": "The server this schema was read from."}],
 }
 # Sync plumbing (sync/): requests per token per window, e.g. "100/10s", "1000/m".
 DEALCOACH_API_RATE = os.environ.get("DEALCOACH_API_RATE", "100/10s")

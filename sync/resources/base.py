@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import filters, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -49,33 +50,39 @@ class UpsertResultSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-class BulkUpsertResponseSerializer(serializers.Serializer):
-    results = UpsertResultSerializer(many=True)
+def request_schema(specs: dict[str, Spec], *, partial: bool, name: str,
+                   extra: dict[str, Spec] | None = None) -> dict:
+    """A request body written from field specs, named `name` in the schema's
+    components (dealcoach/api/schema.py hoists it)."""
+    return {"application/json": {**object_schema({**specs, **(extra or {})}, partial=partial),
+                                 "x-component-name": name}}
 
 
-def request_schema(specs: dict[str, Spec], *, partial: bool, extra: dict[str, Spec] | None = None) -> dict:
-    return {"application/json": object_schema({**specs, **(extra or {})}, partial=partial)}
-
-
-def bulk_request_schema(specs: dict[str, Spec]) -> dict:
-    """Items are checked one by one (a bad item is reported in its result, the
-    others are saved), so the request schema only fixes the envelope; the
-    fields of an item are documented under `x-item-schema`."""
+def bulk_request_schema(specs: dict[str, Spec], *, resource: str) -> dict:
+    """`{"items": [<resource>BulkItem, ...]}`. Items are checked one by one: a
+    bad item is reported in its result (200), the others are saved."""
     item = object_schema({"external_id": Text(max_length=255, blank=False, strip=False, required=True), **specs},
                          partial=False)
     item["required"] = ["external_id"]
     return {"application/json": {
         "type": "object", "additionalProperties": False, "required": ["items"],
+        "x-component-name": f"{resource}BulkUpsertRequest",
         "properties": {"items": {
             "type": "array",
-            "items": {"type": "object", "x-item-schema": item},
+            "items": {**item, "x-component-name": f"{resource}BulkItem"},
             "description": (
-                f"At most {MAX_BATCH_ITEMS} items (more: 413). Each item: `external_id` plus the fields of "
-                "x-item-schema. Written in external-id order; fields left out of an existing record keep their "
-                "value; a bad item is reported in its result and does not stop the others."
+                f"At most {MAX_BATCH_ITEMS} items (more: 413). Written in external-id order; fields left out of an "
+                "existing record keep their value; a bad item is reported in its result and does not stop the "
+                "others."
             ),
         }},
     }}
+
+
+def bulk_response_serializer(resource: str):
+    return inline_serializer(f"{resource}BulkUpsertResponse", {
+        "results": UpsertResultSerializer(many=True, help_text="One result per item, in the order sent."),
+    })
 
 
 # --- pagination and ordering --------------------------------------------------------------
@@ -116,6 +123,7 @@ class StableOrderingFilter(filters.OrderingFilter):
 # --- filters ---------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.INT64)  # a whole number in the schema, as in the check
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -338,8 +346,12 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
 
 def resource_schema(*, tag: str, serializer, specs: dict[str, Spec]):
-    """extend_schema decorators for one resource viewset, with every error it can answer."""
+    """extend_schema decorators for one resource viewset, with every error it
+    can answer, named request components and descriptions for connector
+    developers (never the viewset's docstring)."""
     label = tag.rstrip("s") if not tag.endswith("ies") else tag[:-3] + "y"
+    a_label = f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+    resource = serializer.__name__.removesuffix("Serializer")
     id_param = OpenApiParameter("id", int, OpenApiParameter.PATH, description=f"The {label}'s id.")
     external_param = OpenApiParameter(
         "external_id", str, OpenApiParameter.PATH, description="Your system's id for this record (no slashes).",
@@ -348,54 +360,69 @@ def resource_schema(*, tag: str, serializer, specs: dict[str, Spec]):
     etag_header = OpenApiParameter(
         ETAG_HEADER.name, str, OpenApiParameter.HEADER, response=[200, 201], description=ETAG_HEADER.description,
     )
+    full_body = request_schema(specs, partial=False, extra=created_only, name=f"{resource}Request")
+    concurrency = ("Send the ETag you read as If-Match to make the write conditional: if the record changed "
+                   "since, nothing is written and the answer is 412.")
     return {
         "list": extend_schema(
-            tags=[tag], summary=f"List {tag}", responses={200: serializer(many=True), **error_responses(400, 404)},
-            description="Cursor-paginated on (updated_at, id); filter with `updated_since` to pull changes.",
+            tags=[tag], summary=f"List {tag}", operation_id=f"{tag}_list",
+            responses={200: serializer(many=True), **error_responses(400, 404)},
+            description=f"The {tag} you may see, cursor-paginated on (updated_at, id): follow `next` until it is "
+                        "null. To pull changes, pass the time of your last pull as `updated_since` (or use the "
+                        "changes feed, which also reports deletions).",
         ),
         "retrieve": extend_schema(
-            tags=[tag], summary=f"Get one {label}", parameters=[id_param, etag_header],
-            responses={200: serializer, **error_responses(404)},
+            tags=[tag], summary=f"Get one {label}", operation_id=f"{tag}_retrieve",
+            description=f"The {label}, with its version in the ETag header.",
+            parameters=[id_param, etag_header], responses={200: serializer, **error_responses(404)},
         ),
         "create": extend_schema(
-            tags=[tag], summary=f"Create a {label}", request=request_schema(specs, partial=False, extra=created_only),
-            description="An external id already in use answers 409 with code `external_id_taken` (also when a "
-                        "concurrent create with the same id won the race).",
-            parameters=[etag_header], responses={201: serializer, **error_responses(400, 409, 415)},
+            tags=[tag], summary=f"Create {a_label}", operation_id=f"{tag}_create",
+            description=f"Creates {a_label}; answers 201 with it and its ETag. An external id already in use "
+                        "answers 409 with code `external_id_taken` (also when a concurrent create with the same id "
+                        "won the race). To create-or-update by your own id, prefer the upsert operations.",
+            request=full_body, parameters=[etag_header], responses={201: serializer, **error_responses(400, 409, 415)},
         ),
         "update": extend_schema(
-            tags=[tag], summary=f"Replace a {label}'s fields", parameters=[id_param, IF_MATCH_PARAMETER, etag_header],
-            request=request_schema(specs, partial=False, extra=created_only),
+            tags=[tag], summary=f"Replace {a_label}'s fields", operation_id=f"{tag}_update",
+            description=f"Every writable field of the {label}; fields left out are reset. {concurrency}",
+            parameters=[id_param, IF_MATCH_PARAMETER, etag_header], request=full_body,
             responses={200: serializer, **error_responses(400, 404, 412, 415)},
         ),
         "partial_update": extend_schema(
-            tags=[tag], summary=f"Change some of a {label}'s fields", parameters=[id_param, IF_MATCH_PARAMETER, etag_header],
-            request=request_schema(specs, partial=True, extra=created_only),
+            tags=[tag], summary=f"Change some of {a_label}'s fields", operation_id=f"{tag}_partial_update",
+            description=f"Only the fields sent change. {concurrency}",
+            parameters=[id_param, IF_MATCH_PARAMETER, etag_header],
+            request=request_schema(specs, partial=True, extra=created_only, name=f"Patched{resource}Request"),
             responses={200: serializer, **error_responses(400, 404, 412, 415)},
         ),
         "destroy": extend_schema(
-            tags=[tag], summary=f"Delete a {label}",
+            tags=[tag], summary=f"Delete {a_label}", operation_id=f"{tag}_destroy",
             description="Soft delete: the record disappears from lists and reads and the changes feed reports it "
                         "as a tombstone. Its external id stays taken for those who can see it (409 "
-                        "`external_id_deleted`) until it is restored or purged; for other teams it is free.",
+                        f"`external_id_deleted`) until it is restored or purged; for other teams it is free. {concurrency}",
             parameters=[id_param, IF_MATCH_PARAMETER],
             responses={204: None, **error_responses(400, 404, 412)},
         ),
         "upsert_external": extend_schema(
-            tags=[tag], summary=f"Create or update a {label} by your external id",
+            tags=[tag], summary=f"Create or update {a_label} by your external id",
+            operation_id=f"{tag}_upsert_external",
             description="201 when created, 200 when updated (or unchanged). Fields left out of the body keep their "
                         "value on an existing record. 409 with code `external_id_taken` when a record you cannot see "
                         "holds the external id (nothing about it is disclosed), `external_id_deleted` when it belongs "
-                        "to a deleted record of yours. An id held by another team's deleted record is reused.",
+                        "to a deleted record of yours. An id held by another team's deleted record is reused. "
+                        f"{concurrency}",
             parameters=[external_param, IF_MATCH_PARAMETER, etag_header],
-            request=request_schema(specs, partial=True),
+            request=request_schema(specs, partial=True, name=f"{resource}UpsertRequest"),
             responses={200: serializer, 201: serializer, **error_responses(400, 404, 409, 412, 415)},
         ),
         "bulk_upsert": extend_schema(
             tags=[tag], summary=f"Create or update up to {MAX_BATCH_ITEMS} {tag} by external id",
+            operation_id=f"{tag}_bulk_upsert",
             description="Answers 200 with one result per item in input order. Valid items are saved even when "
-                        "others fail; a repeated external id is an error for the later item.",
-            request=bulk_request_schema(specs),
-            responses={200: BulkUpsertResponseSerializer, **error_responses(400, 413, 415)},
+                        "others fail; a repeated external id is an error for the later item. Send an "
+                        "Idempotency-Key to retry safely after a timeout.",
+            request=bulk_request_schema(specs, resource=resource),
+            responses={200: bulk_response_serializer(resource), **error_responses(400, 413, 415)},
         ),
     }

@@ -108,7 +108,7 @@ OPPORTUNITY_SPECS = {
     "strategy_notes": Text(max_length=LONG_TEXT, help="Why the chosen strategy will win (RSVP Strategy reads it)."),
     "competitors": ListOf(item=Text(max_length=100, blank=False), max_items=30),
     "forecast_category": Text(choices=tuple(ForecastCategory.values)),
-    "roles": ListOf(item=Object(fields=ROLE_SPECS), max_items=100, help="The whole political map: replaces the roles."),
+    "roles": ListOf(item=Object(fields=ROLE_SPECS, schema_name="DealRoleRequest"), max_items=100, help="The whole political map: replaces the roles."),
 }
 OPPORTUNITY_READ_ONLY = ("id", "propensity", "created_at", "updated_at")
 # Fields copied as they are onto the model.
