@@ -163,7 +163,8 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
     step("exchange rates", """
         INSERT INTO dealcoach_exchangerate (base_currency, quote_currency, rate, valid_from, source, created_at)
         VALUES ('EUR', 'USD', 1.05, %(as_of)s::date - 120, 'bench', now()),
-               ('EUR', 'USD', 1.08, %(as_of)s::date - 10, 'bench', now())""", {"as_of": as_of})
+               ('EUR', 'USD', 1.08, %(as_of)s::date - 10, 'bench', now())
+        ON CONFLICT DO NOTHING""", {"as_of": as_of})
     with connection.cursor() as cursor:
         for table in ("dealcoach_team", "dealcoach_user", "accounts_account", "accounts_stakeholder",
                       "deals_opportunity", "deals_dealrole", "deals_activity", "deals_activity_stakeholders"):
