@@ -84,6 +84,12 @@ def bench_review_page(runs: int) -> None:
     warm = repeat(lambda: client.get("/review/"), runs=runs)
     record("review page, warm (served from the review cache): p95",
            f"{warm.p95:.1f} ms (median {warm.median:.1f} ms), {warm.max_queries} queries", "", None)
+    # The same attention ranking on its own (coaching/review/ranking.py): every open deal of the team
+    # read, converted and scored, the first 50 rows with their question. Never cached.
+    api = repeat(lambda: client.get("/api/v1/review/attention/"), runs=runs)
+    record("attention ranking API, 10k open deals: p95 (GET /api/v1/review/attention/)",
+           f"{api.p95:.0f} ms (median {api.median:.0f} ms), {api.max_queries} queries", "", None,
+           f"HTTP {client.get('/api/v1/review/attention/').status_code}")
 
 
 # --- 8. Insights page ----------------------------------------------------------------------
