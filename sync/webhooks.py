@@ -16,9 +16,8 @@ due again when the lease ends (at-least-once: receivers dedupe on the
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,9 +32,10 @@ from dealcoach.models import User
 from dealcoach.outbox.services import outbox_enqueue
 from dealcoach.permissions import visible_users_q
 
+from .delivery import post_pinned
 from .models import WebhookDelivery, WebhookSubscription
 from .signing import secret_generate, signature_headers
-from .urlcheck import check_webhook_url
+from .urlcheck import check_webhook_url, resolve_webhook_url
 
 WEBHOOK_EVENTS = (
     "opportunity.created",
@@ -200,16 +200,6 @@ def webhook_deliveries_send_due(*, limit: int = 100) -> dict[str, int]:
     return counts
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point into a private network after the URL check."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
-
-
 def delivery_body(delivery: WebhookDelivery) -> bytes:
     envelope = {
         "id": delivery.id,
@@ -221,32 +211,30 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST the delivery. Returns (status code or None, error text or "")."""
+    """POST the delivery to the address the URL check approved (sync/delivery.py).
+    Returns (status code or None, error text or "")."""
     subscription = delivery.subscription
     try:
-        check_webhook_url(subscription.url)
+        resolved = resolve_webhook_url(subscription.url)
     except ValidationError as error:
         return None, "; ".join(error.message_dict.get("url", error.messages))
     body = delivery_body(delivery)
     timestamp = int(timezone.now().timestamp())
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s) above
-        subscription.url, data=body, method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "dealcoach-webhooks/1",
-            "X-Dealcoach-Event": delivery.event,
-            "X-Dealcoach-Delivery": str(delivery.id),
-            **signature_headers(secret=subscription.secret, message_id=str(delivery.id), timestamp=timestamp, body=body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "dealcoach-webhooks/1",
+        "X-Dealcoach-Event": delivery.event,
+        "X-Dealcoach-Delivery": str(delivery.id),
+        **signature_headers(secret=subscription.secret, message_id=str(delivery.id), timestamp=timestamp, body=body),
+    }
     try:
-        with _opener.open(request, timeout=_setting("DEALCOACH_WEBHOOK_TIMEOUT_SECONDS", 5)) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"[:500]
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"[:500]
+        status_code, reason = post_pinned(resolved, body=body, headers=headers,
+                                          timeout=_setting("DEALCOACH_WEBHOOK_TIMEOUT_SECONDS", 5))
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, f"{type(error).__name__}: {error}"[:500]
+    if status_code >= 300:
+        return status_code, f"HTTP {status_code} {reason}"[:500]
+    return status_code, ""
 
 
 def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> str:
