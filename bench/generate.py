@@ -124,7 +124,8 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
             notes, forecast_category, stage_entered_at, created_at, updated_at, last_activity_at,
             last_senior_engagement_at)
         SELECT i + 1, 'bench-opp-' || (i + 1), {account_expr} + 1, {teams} + ({rep_expr}) + 1,
-               'Deal ' || (i + 1), 1000 * (1 + {_hash('i', 2)} % 500), 'USD', st.id, 'open', '',
+               'Deal ' || (i + 1), 1000 * (1 + {_hash('i', 2)} % 500),
+               CASE WHEN i % 5 = 0 THEN 'EUR' ELSE 'USD' END, st.id, 'open', '',
                %(as_of)s::date + (({_hash('i', 3)} % 150)::int - 30),
                CASE WHEN i % 3 = 0 THEN NULL ELSE %(as_of)s::date + 90 + ({_hash('i', 4)} % 120)::int END,
                (ARRAY['unknown','identified','approved'])[1 + i % 3], NULL,
@@ -158,6 +159,11 @@ def generate(*, accounts: int, opportunities: int, stakeholders_per_account: int
         INSERT INTO deals_activity_stakeholders (activity_id, stakeholder_id)
         SELECT a.id, (o.account_id - 1) * {stakeholders_per_account} + 1 + (a.id % {stakeholders_per_account})
         FROM deals_activity a JOIN deals_opportunity o ON o.id = a.opportunity_id""")
+    # Every fifth deal is priced in EUR: the review converts it with the rate in force (two dated rates).
+    step("exchange rates", """
+        INSERT INTO dealcoach_exchangerate (base_currency, quote_currency, rate, valid_from, source, created_at)
+        VALUES ('EUR', 'USD', 1.05, %(as_of)s::date - 120, 'bench', now()),
+               ('EUR', 'USD', 1.08, %(as_of)s::date - 10, 'bench', now())""", {"as_of": as_of})
     with connection.cursor() as cursor:
         for table in ("dealcoach_team", "dealcoach_user", "accounts_account", "accounts_stakeholder",
                       "deals_opportunity", "deals_dealrole", "deals_activity", "deals_activity_stakeholders"):

@@ -7,7 +7,7 @@ target. Progress goes to stdout as it runs.
 
     python -m bench.run                       # the full sizes (1,000,000 deals)
     python -m bench.run --opportunities 50000 --accounts 5000 --team-deals 5000   # a quick look
-    python -m bench.run --only 7 --opportunities 20000 --accounts 2000 --team-deals 2000  # the Insights page
+    python -m bench.run --only 8 --opportunities 50000 --accounts 5000 --team-deals 10000  # the Insights page
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -83,9 +84,15 @@ def bench_review_page(runs: int) -> None:
     warm = repeat(lambda: client.get("/review/"), runs=runs)
     record("review page, warm (served from the review cache): p95",
            f"{warm.p95:.1f} ms (median {warm.median:.1f} ms), {warm.max_queries} queries", "", None)
+    # The same attention ranking on its own (coaching/review/ranking.py): every open deal of the team
+    # read, converted and scored, the first 50 rows with their question. Never cached.
+    api = repeat(lambda: client.get("/api/v1/review/attention/"), runs=runs)
+    record("attention ranking API, 10k open deals: p95 (GET /api/v1/review/attention/)",
+           f"{api.p95:.0f} ms (median {api.median:.0f} ms), {api.max_queries} queries", "", None,
+           f"HTTP {client.get('/api/v1/review/attention/').status_code}")
 
 
-# --- 7. Insights page ----------------------------------------------------------------------
+# --- 8. Insights page ----------------------------------------------------------------------
 
 def bench_insights_page(runs: int, *, teams: int, reps_per_team: int, team_deals: int, closed: int,
                         as_of: date) -> None:
@@ -100,7 +107,7 @@ def bench_insights_page(runs: int, *, teams: int, reps_per_team: int, team_deals
     history = generate_insights_history(teams=teams, reps_per_team=reps_per_team, team_deals=team_deals,
                                         closed=closed, as_of=as_of, progress=say)
     settle_database()
-    say(f"7. Insights page (bench_mgr_1: {team_deals:,} open deals, {closed:,} closed in the year, "
+    say(f"8. Insights page (bench_mgr_1: {team_deals:,} open deals, {closed:,} closed in the year, "
         f"{history['pipeline_snapshots']:,} weekly pipeline snapshots)")
     client = Client()
     client.force_login(User.objects.get(username="bench_mgr_1"))
@@ -360,6 +367,28 @@ def bench_rescoring(count: int, as_of: date) -> None:
 
 # --- 6. throughput under gunicorn ---------------------------------------------------------
 
+# --- 8. close-plan scheduling across the date horizon (issue 18, finding 1) ----------------------
+
+def bench_schedule(runs: int, as_of: date) -> None:
+    """The scheduler is pure: time the default template built back from the nearest and the
+    farthest go-live the horizon allows. Business days are counted with numpy, so both cost
+    the same (walking the days one by one took ~0.6 s per century)."""
+    from coaching.closeplan.schedule import schedule_plan
+    from coaching.closeplan.templates_default import DEFAULT_TEMPLATE
+    from dealcoach.dates import HORIZON_END
+
+    milestones = list(DEFAULT_TEMPLATE)
+    for label, go_live in (("go-live in 6 months", as_of + timedelta(days=182)), ("go-live 2100-12-31", HORIZON_END)):
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            schedule_plan(go_live_date=go_live, milestones=milestones, as_of=as_of)
+            timings.append(time.perf_counter() - started)
+        median_ms = statistics.median(timings) * 1000
+        record(f"8. schedule the default plan, {label}", f"{median_ms:.2f} ms median of {runs}", "< 50 ms",
+               median_ms < 50)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -584,14 +613,16 @@ def main(argv=None) -> None:
         bench_bulk_upsert(10_000, 1_000, args.accounts)
     if want(6):
         bench_throughput(token, args.load_seconds)
-    if want(7):  # last: its history adds closed deals, which the figures above do not expect
-        if not (want(1) or want(2) or want(3)):
+    if want(8):  # last: its history adds closed deals, which the figures above do not expect
+        if not (want(1) or want(2) or want(3) or want(7)):
             from dealcoach.wsgi import prepare_web_process
 
             prepare_web_process()
         bench_insights_page(args.runs, teams=args.teams, reps_per_team=args.reps_per_team,
                             team_deals=min(args.team_deals, args.opportunities), closed=args.insights_closed,
                             as_of=as_of)
+    if want(8):
+        bench_schedule(args.runs, as_of)
     if not args.no_report:
         write_report(sizes, args, started)
 

@@ -23,6 +23,8 @@ class Team(models.Model):
     coaching_min_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     reporting_currency = models.CharField(
         max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_REPORTING_CURRENCY,
+        # Also a database default: bulk loaders that write teams in SQL (bench/generate.py) get USD too.
+        db_default=DEFAULT_REPORTING_CURRENCY,
         help_text="The review converts every amount into this currency with the exchange rate in force.",
     )
 

@@ -128,7 +128,10 @@ def _plan_url(token: str) -> str:
 
 
 def _identify_page(request, token, *, email_form=None, code_form=None, error: str = "", status: int = 200):
-    context = {"token": token, "email_form": email_form or BuyerEmailForm(), "code_form": code_form, "error": error}
+    context = {
+        "token": token, "email_form": email_form or BuyerEmailForm(), "code_form": code_form, "error": error,
+        "code_minutes": buyer_services.CODE_MINUTES,
+    }
     return _public_response(request, "closeplan/public_identify.html", context, status=status)
 
 

@@ -46,7 +46,9 @@ def holiday_dates() -> frozenset[dt.date]:
 
 
 def milestones_queryset() -> QuerySet[Milestone]:
-    return Milestone.objects.select_related("owner_stakeholder", "owner_user").order_by("position", "id")
+    return Milestone.objects.select_related("owner_stakeholder", "owner_user", "done_by_stakeholder").order_by(
+        "position", "id"
+    )
 
 
 def plan_get_for_opportunity(*, opportunity_id: int) -> ClosePlan | None:

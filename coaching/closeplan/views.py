@@ -100,7 +100,7 @@ def _editor_context(request, opportunity, plan, **forms) -> dict:
             }
         ),
         "share_form": forms.get("share_form") or ShareLinkForm(),
-        "thread": plan_thread(plan),
+        "thread": _named(plan_thread(plan), names),
         "reply_form": ReplyForm(),
         "decision_form": ProposalDecisionForm(),
         "share_links": [
@@ -116,6 +116,13 @@ def _editor_context(request, opportunity, plan, **forms) -> dict:
         ],
         "today": detail.as_of,
     }
+
+
+def _named(thread, names: dict[str, str]):
+    """Label each comment and proposal with its milestone's name (the key if it was removed since)."""
+    for item in (*thread.comments, *thread.proposals):
+        item.milestone_name = "go-live" if item.milestone_key == "go_live" else names.get(item.milestone_key, item.milestone_key)
+    return thread
 
 
 def _render_editor(request, opportunity, plan, *, status: int = 200, **forms) -> HttpResponse:

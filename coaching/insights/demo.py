@@ -11,7 +11,7 @@ knowing them:
   deals). Its chance to win is a logistic curve of those scores, Relationships
   counting double: P = 1 / (1 + e^-(0.4·R + 0.2·S + 0.2·V + 0.2·P − 58) / 12),
   plus 12 points when the customer validated the close plan before signing
-  and 8 when we met the economic buyer, kept within 8–85% — so greener deals
+  and 8 when we met the economic buyer, kept within 12–80% — so greener deals
   win more often, but not always.
 - A validated plan is likelier the stronger Process is (10% + Process/2 %);
   meeting the economic buyer likelier the stronger Relationships is (R/110).
@@ -159,7 +159,7 @@ def _plan(index: int, rng: random.Random, *, owner, first_close: dt.date, last_c
     weighted = (0.4 * base["relationships"] + 0.2 * base["strategy"] + 0.2 * base["value"]
                 + 0.2 * base["process"])
     chance = 1 / (1 + math.exp(-(weighted - 58) / 12)) + 0.12 * validated + 0.08 * economic_buyer
-    won = rng.random() < min(0.85, max(0.08, chance))
+    won = rng.random() < min(0.8, max(0.12, chance))
     cycle = rng.randint(90, 200)
     close = last_close - dt.timedelta(days=rng.randint(0, (last_close - first_close).days))
     if won:
@@ -225,8 +225,8 @@ def _score_snapshots(deal, plan) -> list[ScoreSnapshot]:
     for week in _weeks_open(plan):
         early = max(0.0, (propose_on - week).days / max((propose_on - plan["created"]).days, 1))
         weeks_after = max(0, (week - propose_on).days) / 7
-        drift = (2.5 if plan["won"] else -3.0) * weeks_after
-        values = {d: _clamp(score - 18 * early + drift + rng.gauss(0, 3)) for d, score in plan["base"].items()}
+        drift = (1.5 if plan["won"] else -1.5) * weeks_after
+        values = {d: _clamp(score - 18 * early + drift + rng.gauss(0, 6)) for d, score in plan["base"].items()}
         rows.append(ScoreSnapshot(opportunity=deal, week=week, overall=_clamp(sum(values.values()) / 4),
                                   taken_at=_at(week, 6), **values))
     return rows

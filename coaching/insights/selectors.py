@@ -4,9 +4,9 @@
 A constant handful of queries whatever the size of the team: the closed deals
 of the period come back as one row each, with the RSVP scores they stood at
 (at Propose entry, 4 weeks before close, at close) found by correlated
-subqueries on the snapshots' (deal, week) index; the weekly forecasts of
-finished weeks are summed in SQL once and kept (`ForecastWeek`), the current
-week's summed live; nothing is read row by row per snapshot.
+subqueries on the snapshots' (deal, week) index; each past week's forecasts
+are summed in SQL once and kept (`ForecastWeek`); nothing is read row by row
+per snapshot.
 
 A closed deal's close date is its expected close date, as everywhere in the
 app (the review's "closed this quarter" counts won deals the same way).
@@ -251,35 +251,31 @@ def _summed_snapshots(owner_ids: list[int], weeks: list[dt.date]) -> list[Weekly
 
 
 def weekly_forecasts(scope: InsightsScope) -> list[WeeklyForecast]:
-    """Every owner's weekly forecasts over the period. Finished weeks come from
-    `ForecastWeek` (summed from their snapshot the first time they are read,
-    and stored); the current week, still being snapshotted, is summed live.
-    Two queries, three when a finished week is read for the first time."""
-    weeks = _period_weeks(scope)
+    """Every owner's forecasts in each past week of the period (the current
+    week's snapshot may still grow). Read from `ForecastWeek`; a week read for
+    the first time is summed from its snapshot and stored. One query, three
+    the first time a week is read."""
     this_week = week_start(scope.as_of)
-    finished = [week for week in weeks if week < this_week]
-    stored = list(ForecastWeek.objects.filter(owner_id__in=scope.owner_ids, week__in=finished)
+    weeks = [week for week in _period_weeks(scope) if week < this_week]
+    stored = list(ForecastWeek.objects.filter(owner_id__in=scope.owner_ids, week__in=weeks)
                   .values_list("week", "owner_id", "currency", "commit", "best_case", "weighted", "propensity"))
-    known = {(week, owner) for week, owner, *_ in stored}
-    missing = {(week, owner) for week in finished for owner in scope.owner_ids} - known
-    current = [this_week] if this_week in weeks else []
-    owners_to_sum = scope.owner_ids if current else sorted({owner for _, owner in missing})
-    summed = _summed_snapshots(owners_to_sum, sorted({week for week, _ in missing} | set(current)))
+    missing = {(week, owner) for week in weeks for owner in scope.owner_ids} - {(w, o) for w, o, *_ in stored}
+    rows = [WeeklyForecast(week, owner, currency, c, b, w, p)
+            for week, owner, currency, c, b, w, p in stored if currency]
     if missing:
+        summed = [r for r in _summed_snapshots(sorted({o for _, o in missing}), sorted({w for w, _ in missing}))
+                  if (r.week, r.owner_id) in missing]
+        found = {(r.week, r.owner_id) for r in summed}
         now = timezone.now()
-        new = [r for r in summed if (r.week, r.owner_id) in missing]
-        found = {(r.week, r.owner_id) for r in new}
         ForecastWeek.objects.bulk_create(
             [ForecastWeek(week=r.week, owner_id=r.owner_id, currency=r.currency, commit=r.commit,
                           best_case=r.best_case, weighted=r.weighted, propensity=r.propensity, computed_at=now)
-             for r in new]
+             for r in summed]
             + [ForecastWeek(week=week, owner_id=owner, currency="", computed_at=now)
                for week, owner in sorted(missing - found)],
             ignore_conflicts=True,  # another request summed the same week meanwhile: same numbers
         )
-    rows = [WeeklyForecast(week, owner, currency, c, b, w, p)
-            for week, owner, currency, c, b, w, p in stored if currency]
-    rows += [r for r in summed if (r.week, r.owner_id) in missing or r.week == this_week]
+        rows += summed
     return sorted(rows, key=lambda r: (r.week, r.owner_id, r.currency))
 
 

@@ -110,7 +110,8 @@ def _row(row: QueueRow) -> dict:
         # A decimal string, as the schema says (AttentionRow.amount), whatever number type ranking carries.
         "amount": str(Decimal(str(ranked.amount)).quantize(CENTS)), "currency": ranked.currency,
         "amount_converted": None if ranked.converted is None else round(ranked.converted, 2),
-        "score": attention.score, "risk": attention.risk, "value": attention.value, "pressure": attention.pressure,
+        "score": round(attention.score, 1), "risk": attention.risk, "value": round(attention.value, 3),
+        "pressure": round(attention.pressure, 3),
         "business_days_left": attention.business_days_left, "exception": attention.is_exception,
         "reasons": [{"code": r.code, "label": r.label, "weight": r.weight} for r in attention.reasons],
         "question": row.question.text, "question_dimension": row.question.dimension,

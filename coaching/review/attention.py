@@ -29,6 +29,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import median
 
 from coaching.closeplan.schedule import BusinessCalendar
@@ -74,7 +75,8 @@ DUE_SOON_DAYS = 10  # a "signs in N business days" reason up to here
 DIMENSIONS = ("relationships", "strategy", "value", "process")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a review builds 10,000 of these and frozen dataclasses set each field the slow way.
+@dataclass(slots=True)
 class DealSignals:
     """What the score reads about one open deal. `amount` is already in the
     team's reporting currency, or None when no rate converts it."""
@@ -99,19 +101,26 @@ class Reason:
     weight: int  # what it adds to the risk (0 for context: a due date, a missing rate)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Attention:
     opportunity_id: int
     score: float
     risk: int
     value: float
     pressure: float
-    reasons: tuple[Reason, ...] = field(default=())  # most serious first
     business_days_left: int | None = None
+    deal: DealSignals | None = field(default=None, repr=False, compare=False)
+    today: dt.date | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_exception(self) -> bool:
         return self.risk >= EXCEPTION_RISK
+
+    @cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Most serious first, then context (a due date, a missing rate). Worded only when
+        read: a review ranks 10,000 deals and shows the reasons of a hundred."""
+        return _reasons(self.deal, self.today, self.business_days_left, self.risk) if self.deal else ()
 
 
 def _day(day: dt.date) -> str:
@@ -121,43 +130,78 @@ def _day(day: dt.date) -> str:
 def active_flags(deal: DealSignals, today: dt.date) -> set[str]:
     """The open flags that count today: a snoozed flag returns on its `snoozed_until` date."""
     return {kind for kind, until in deal.flags
-            if flag_status(cleared=False, snoozed_until=until, today=today) == "open"}
+            if until is None or flag_status(cleared=False, snoozed_until=until, today=today) == "open"}
 
 
-def _risk_reasons(deal: DealSignals, today: dt.date) -> list[Reason]:
-    reasons: list[Reason] = []
-    flags = active_flags(deal, today)
-    plan: list[Reason] = []
-    if deal.sign_by and not deal.contract_signed and deal.sign_by < today:
-        plan.append(Reason(SIGN_BY_PASSED, f"Sign-by passed {_day(deal.sign_by)}", WEIGHTS[SIGN_BY_PASSED]))
+FLAG_ORDER = (CLOSE_DATE_PASSED, DECAYING, NO_DECISION_MAKER, SINGLE_THREADED, NO_ACTIVITY)
+
+
+def risk_of(deal: DealSignals, today: dt.date) -> int:
+    """The sum of `_risk_items`' weights (the score needs only this; reasons are worded later)."""
+    total = 0
+    for _, weight in _risk_items(deal, today):
+        total += weight
+    return total
+
+
+def _risk_items(deal: DealSignals, today: dt.date) -> list[tuple[str, int]]:
+    """(reason code, weight) in the seriousness order; the one place the weights apply."""
+    flags = active_flags(deal, today) if deal.flags else ()
+    plan = []
+    if deal.sign_by is not None and not deal.contract_signed and deal.sign_by < today:
+        plan.append(SIGN_BY_PASSED)
     if MILESTONE_OVERDUE in flags:
-        plan.append(Reason(MILESTONE_OVERDUE, "Milestone overdue", WEIGHTS[MILESTONE_OVERDUE]))
+        plan.append(MILESTONE_OVERDUE)
     if deal.plan_behind:
-        plan.append(Reason(PLAN_BEHIND, "Plan behind the customer's date", WEIGHTS[PLAN_BEHIND]))
-    if (deal.sign_by and deal.expected_close_date and not deal.contract_signed
+        plan.append(PLAN_BEHIND)
+    if (deal.sign_by is not None and not deal.contract_signed and deal.expected_close_date is not None
             and deal.expected_close_date > deal.sign_by):
-        plan.append(Reason(CLOSE_AFTER_SIGN_BY, f"Close date after sign-by {_day(deal.sign_by)}",
-                           WEIGHTS[CLOSE_AFTER_SIGN_BY]))
-    # The family counts once: its first (most serious) member carries the weight, and names the
-    # second so the chip says both ("Sign-by passed 13 Nov · milestone overdue").
-    if plan:
-        first = plan[0] if len(plan) == 1 else Reason(plan[0].code, f"{plan[0].label} · {plan[1].label.lower()}",
-                                                       plan[0].weight)
-        reasons += [first, *(Reason(r.code, r.label, 0) for r in plan[1:])]
-    if CLOSE_DATE_PASSED in flags:
-        label = "Close date passed" + (f" {_day(deal.expected_close_date)}" if deal.expected_close_date else "")
-        reasons.append(Reason(CLOSE_DATE_PASSED, label, WEIGHTS[CLOSE_DATE_PASSED]))
-    for kind, label in ((DECAYING, "Decaying"), (NO_DECISION_MAKER, "No decision maker engaged"),
-                        (SINGLE_THREADED, "Single-threaded"), (NO_ACTIVITY, "No activity")):
-        if kind in flags:
-            reasons.append(Reason(kind, label, WEIGHTS[kind]))
+        plan.append(CLOSE_AFTER_SIGN_BY)
+    # The plan's family counts once: its first (most serious) member carries the weight.
+    items = [(code, WEIGHTS[code] if index == 0 else 0) for index, code in enumerate(plan)]
+    if flags:
+        items += [(kind, WEIGHTS[kind]) for kind in FLAG_ORDER if kind in flags]
     if deal.red_dimensions:
-        names = ", ".join(d.capitalize() for d in DIMENSIONS if d in deal.red_dimensions)
-        reasons.append(Reason(RED_RSVP, f"Red: {names}", RED_DIMENSION_WEIGHT * len(deal.red_dimensions)))
+        items.append((RED_RSVP, RED_DIMENSION_WEIGHT * len(deal.red_dimensions)))
     if deal.missing_anchors and deal.stage_probability >= LATE_STAGE_PROBABILITY:
-        reasons.append(Reason(MISSING_ANCHORS, "No " + ", ".join(deal.missing_anchors),
-                              LATE_ANCHOR_WEIGHT * len(deal.missing_anchors)))
-    return reasons
+        items.append((MISSING_ANCHORS, LATE_ANCHOR_WEIGHT * len(deal.missing_anchors)))
+    return items
+
+
+def _label(code: str, deal: DealSignals) -> str:
+    if code == SIGN_BY_PASSED:
+        return f"Sign-by passed {_day(deal.sign_by)}"
+    if code == CLOSE_AFTER_SIGN_BY:
+        return f"Close date after sign-by {_day(deal.sign_by)}"
+    if code == CLOSE_DATE_PASSED:
+        return "Close date passed" + (f" {_day(deal.expected_close_date)}" if deal.expected_close_date else "")
+    if code == RED_RSVP:
+        return "Red: " + ", ".join(d.capitalize() for d in DIMENSIONS if d in deal.red_dimensions)
+    if code == MISSING_ANCHORS:
+        return "No " + ", ".join(deal.missing_anchors)
+    return LABELS[code]
+
+
+LABELS = {
+    MILESTONE_OVERDUE: "Milestone overdue", PLAN_BEHIND: "Plan behind the customer's date", DECAYING: "Decaying",
+    NO_DECISION_MAKER: "No decision maker engaged", SINGLE_THREADED: "Single-threaded", NO_ACTIVITY: "No activity",
+}
+
+
+def _reasons(deal: DealSignals, today: dt.date, business_days_left: int | None, risk: int) -> tuple[Reason, ...]:
+    items = _risk_items(deal, today)
+    reasons = [Reason(code, _label(code, deal), weight) for code, weight in items]
+    plan = [r for r in reasons if r.code in PLAN_FAMILY]
+    if len(plan) > 1:  # the family's chip names its first two ("Sign-by passed 13 Nov · milestone overdue")
+        reasons[0] = Reason(plan[0].code, f"{plan[0].label} · {plan[1].label.lower()}", plan[0].weight)
+    reasons.sort(key=lambda r: -r.weight)  # stable: ties keep the seriousness order
+    if risk and business_days_left is not None and 0 <= business_days_left <= DUE_SOON_DAYS:
+        what = "Sign-by" if deal.sign_by and not deal.contract_signed else "Close"
+        reasons.append(Reason(DUE_SOON, f"{what} in {business_days_left} business day"
+                                        f"{'' if business_days_left == 1 else 's'}", 0))
+    if deal.amount is None:
+        reasons.append(Reason(NO_RATE, f"No {deal.currency or 'exchange'} rate: amount not converted", 0))
+    return tuple(reasons)
 
 
 def value_factor(amount: float | None, typical: float | None) -> float:
@@ -183,22 +227,14 @@ def deadline(deal: DealSignals) -> dt.date | None:
 
 def attention(deal: DealSignals, *, today: dt.date, typical: float | None,
               business_days_left: int | None) -> Attention:
-    """One deal's score and its reasons, most serious first."""
-    reasons = _risk_reasons(deal, today)
-    risk = sum(r.weight for r in reasons)
-    reasons.sort(key=lambda r: -r.weight)  # stable: ties keep the seriousness order
-    if risk and business_days_left is not None and 0 <= business_days_left <= DUE_SOON_DAYS:
-        what = "Sign-by" if deal.sign_by and not deal.contract_signed else "Close"
-        reasons.append(Reason(DUE_SOON, f"{what} in {business_days_left} business day"
-                                        f"{'' if business_days_left == 1 else 's'}", 0))
-    if deal.amount is None:
-        reasons.append(Reason(NO_RATE, f"No {deal.currency or 'exchange'} rate: amount not converted", 0))
+    """One deal's score (its reasons are worded when read, `Attention.reasons`)."""
+    risk = risk_of(deal, today)
     value = value_factor(deal.amount, typical)
     pressure = pressure_factor(business_days_left)
     return Attention(
-        opportunity_id=deal.opportunity_id, score=round(risk * value * pressure, 1), risk=risk,
-        value=round(value, 3), pressure=round(pressure, 3), reasons=tuple(reasons),
-        business_days_left=business_days_left,
+        opportunity_id=deal.opportunity_id, score=risk * value * pressure, risk=risk,
+        value=value, pressure=pressure, business_days_left=business_days_left,
+        deal=deal, today=today,
     )
 
 

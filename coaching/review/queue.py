@@ -23,9 +23,9 @@ from .sources import (
     DIMENSION_LETTERS,
     DIMENSIONS,
     FLAG_LABELS,
-    exception_annotations,
     open_flags,
     plan_annotations,
+    row_annotations,
     stored_coaching,
 )
 from .sql import JSONArrayAgg
@@ -151,7 +151,7 @@ def _flag_infos(items, today: dt.date) -> tuple[FlagInfo, ...]:
 def _with_row_facts(deals, today: dt.date):
     """Everything a queue row shows, for the rows of one page."""
     return deals.annotate(
-        **exception_annotations(today=today), **plan_annotations(today=today),
+        **row_annotations(today=today), **plan_annotations(today=today),
         slip_count=slip_count(), open_flags_json=_flags_json(today),
     ).select_related("owner", "account", "stage", "deal_score")
 

@@ -76,13 +76,6 @@ def plan_behind(*, today: dt.date) -> Exists:
     return Exists(late_milestones(today=today))
 
 
-def red_rsvp_q() -> Q:
-    red = Q()
-    for dimension in DIMENSIONS:
-        red |= Q(**{f"deal_score__{dimension}_status": "red"})
-    return red
-
-
 def missing_anchors_q() -> Q:
     return (
         Q(budget_status=Opportunity.BudgetStatus.UNKNOWN)
@@ -92,12 +85,10 @@ def missing_anchors_q() -> Q:
     )
 
 
-def exception_annotations(*, today: dt.date) -> dict:
-    """Boolean annotations for a row: open flag, plan behind, red RSVP, missing anchors."""
+def row_annotations(*, today: dt.date) -> dict:
+    """For the rows shown: is the close plan behind, is an anchor missing (the fallback question)."""
     return {
-        "exc_flag": has_open_flag(),
         "exc_plan": plan_behind(today=today),
-        "exc_rsvp": Case(When(red_rsvp_q(), then=Value(True)), default=Value(False)),
         "exc_anchors": Case(When(missing_anchors_q(), then=Value(True)), default=Value(False)),
     }
 

@@ -1,9 +1,9 @@
-"""Two small SQL helpers that work on PostgreSQL and on the embedded SQLite."""
+"""Small SQL helpers that work on PostgreSQL and on the embedded SQLite."""
 
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Aggregate, JSONField, QuerySet
+from django.db.models import Aggregate, JSONField, QuerySet, TextField
 
 
 class JSONArrayAgg(Aggregate):
@@ -15,6 +15,18 @@ class JSONArrayAgg(Aggregate):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+class CommaJoin(Aggregate):
+    """Text values joined by commas (`string_agg` / `group_concat`): for a few short
+    codes per row, far cheaper to read back than JSON (no decoding of 10,000 documents)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
 def grouped_rows(queryset: QuerySet, *, group_by: list[str], aggregates: dict[str, str]) -> list[dict]:

@@ -93,7 +93,6 @@ class Totals:
     rsvp: dict[str, dict[str, int]]  # dimension -> red/amber/green/unscored counts
     open_deals: int = 0
     exceptions: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)  # attention reason code -> exceptions with it
     snoozed: int = 0
 
     @property
@@ -207,7 +206,6 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
     for (rep_id, currency), rep_totals in reps.items():
         if currency == main:
             rep_totals.exceptions = exceptions_by_rep.get(rep_id, 0)
-    reasons = Counter(reason.code for deal in ranking.exceptions for reason in deal.attention.reasons)
     return Totals(
         main_currency=main, converted=converted, unconverted=unconverted,
         by_currency=sorted(team.values(), key=lambda t: (t.currency != main, t.currency)),
@@ -215,6 +213,6 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
                             **{k: c for k, c in conversions.items() if c is not None and k != main}}.values(),
                            key=lambda c: c.source),
         reps=sorted(reps.values(), key=lambda r: (r.name.lower(), not r.converted, r.currency)),
-        rsvp=rsvp, open_deals=open_deals, exceptions=len(ranking.exceptions), reasons=dict(reasons),
+        rsvp=rsvp, open_deals=open_deals, exceptions=len(ranking.exceptions),
         snoozed=sum(1 for deal in ranking.deals if deal.snoozed),
     )

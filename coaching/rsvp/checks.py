@@ -111,7 +111,7 @@ def power_leans_competitor(v: DealView):
 
 def no_engaged_power(v: DealView):
     if not v.engaged_power:
-        return f"{power_engaged(v)[1]} At {stage_name(v.level)} nobody who can say yes is in the conversation."
+        return f"{power_engaged(v)[1]} By {stage_name(v.level)} the person who can say yes should be in the conversation."
     return None
 
 

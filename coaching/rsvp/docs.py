@@ -78,6 +78,7 @@ def render_coaching_doc() -> str:
         f"A stakeholder is *engaged* when they took part in an activity in the last {ENGAGED_WITHIN_DAYS} days",
         "(`DEALCOACH_ENGAGEMENT_WINDOW_DAYS`, the window the stale-deal flags use too; the rule texts below",
         f"say {ENGAGED_WITHIN_DAYS}, the default).",
+        "",
         "## One gap per missing fact",
         "",
         "Every rule points at the coaching question that asks about its fact. All the rules about one",
@@ -122,7 +123,7 @@ def render_coaching_doc() -> str:
         "- **Quantified value** is a number tied to an outcome the customer measures: money, time, or a",
         "  rate or count of something they care about (\"invoice errors cut by 40%\", \"month-end close from",
         "  9 to 5 days\"). A feature list with numbers (\"20 integrations, 99.9% uptime\") is not value. The",
-        "  Value rules and the success-criteria anchor use the same test (`view.is_quantified_value`).",
+        "  Value rules and the success-criteria anchor use the same test (`deal_view.is_quantified_value`).",
         "- **Data beats answers** for every checked question, not only the economic buyer's: a high-influence",
         "  blocker, opponent or stakeholder leaning to a competitor with no high-influence ally against them",
         "  contradicts an answer that the blockers are handled, and a hostile high-influence influencer",
@@ -189,6 +190,10 @@ def render_coaching_doc() -> str:
         "  its roles, activities, answers or close plan), when an admin edits the questions, and every",
         "  night by the Celery task `coaching.rsvp.tasks.rescore_all`, which also refreshes the week's",
         "  `ScoreSnapshot` (one row per deal and week, kept for trends).",
+        "- `python manage.py rsvp_gap_stats [--as-of YYYY-MM-DD]` prints how readable the open deals'",
+        "  coaching is: gaps per deal (median, max), repeated questions and evidence lines, questions",
+        "  under two dimensions and gaps that say only \"Not answered yet.\" (the demo's figures are",
+        "  held by `tests/coaching/rsvp/test_demo_spread.py`).",
         "",
     ]
     return "\n".join(lines)

@@ -117,3 +117,18 @@ def test_the_api_conforms_to_its_schema(api_schema):
         pytest.xfail("schemathesis failures in other owners' endpoints (fix, then set OTHER_OWNERS_STRICT):\n"
                      + "\n\n".join(f"== {label}\n{text[:1500]}" for label, text in failures.items()))
     assert not failures, "\n\n".join(f"== {label}\n{text}" for label, text in failures.items())
+
+
+def test_the_api_holds_up_in_stateful_sequences(api_schema):
+    """Stateful where available: schemathesis infers links between operations (an id a
+    create returns, fed to the reads and writes that take it) and runs short sequences
+    with every check. Bounded to stay lean on 2 cores."""
+    schema, headers = api_schema
+    base = schema.as_state_machine()
+
+    class Sequences(base):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+    Sequences.run(settings=settings(max_examples=MAX_EXAMPLES, stateful_step_count=5, deadline=None,
+                                    database=None, derandomize=True, suppress_health_check=list(HealthCheck)))

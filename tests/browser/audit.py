@@ -66,6 +66,14 @@ def small_targets(page) -> list[str]:
     return page.evaluate(SMALL_TARGETS_JS)
 
 
+def stretched_checkboxes(page) -> list[str]:
+    """Checkboxes and radios drawn far wider than a box (a full-width input rule caught them),
+    which squeezes their label into a column of single letters."""
+    return page.evaluate("""() => [...document.querySelectorAll("input[type=checkbox], input[type=radio]")]
+        .filter((input) => input.getBoundingClientRect().width > 48)
+        .map((input) => `${input.name}=${input.value} ${Math.round(input.getBoundingClientRect().width)} px wide`)""")
+
+
 def axe_violations(page, impacts=("critical", "serious")) -> list[str]:
     """axe-core's violations of the given impacts, one line each (rule, impact, first targets)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):

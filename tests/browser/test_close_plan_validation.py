@@ -106,6 +106,7 @@ def test_the_rep_and_the_buyer_work_the_plan_together(new_page, shared_deal, scr
     assert "Can the pilot <b>start</b> a week later?" in thread.inner_text()
     assert "Our board meets later." in thread.inner_text()
     assert "Done" in rep.inner_text('tr[data-key="evaluation"] .cp-status')
+    assert "marked by Jane Buyer" in rep.inner_text('[data-testid="done-by-evaluation"]')
     shot(rep, screenshots_dir, "4-rep-sees-thread", DESKTOP)
     thread.locator('[data-testid="rep-proposal"] textarea[name="reply"]').fill("Agreed, we move with you.")
     thread.locator('[data-testid="rep-proposal"] button', has_text="Accept and reschedule").click()

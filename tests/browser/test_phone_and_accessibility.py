@@ -22,7 +22,7 @@ from coaching.closeplan.selectors import share_link_token
 from coaching.sessions.models import CoachingSession
 from deals.demo import DEMO_PASSWORD
 from deals.models import Activity
-from tests.browser.audit import axe_violations, sideways_scroll, small_targets
+from tests.browser.audit import axe_violations, sideways_scroll, small_targets, stretched_checkboxes
 from tests.conftest import browser_login
 from tests.factories import DealRoleFactory, StakeholderFactory
 
@@ -105,6 +105,7 @@ def test_it_fits_every_page_on_a_phone_and_a_desktop_with_no_serious_accessibili
             if overflow := sideways_scroll(tab):
                 problems.append(f"{where}: scrolls sideways by {overflow} px")
             problems += [f"{where}: tap target under 24 px: {target}" for target in small_targets(tab)]
+            problems += [f"{where}: stretched checkbox: {box}" for box in stretched_checkboxes(tab)]
             problems += [f"{where}: axe {violation}" for violation in axe_violations(tab)]
             problems += [f"{where}: console error: {error}" for error in errors]
             tab.screenshot(path=str(screenshots_dir / f"pages-{size_name}-{name}.png"), full_page=True)

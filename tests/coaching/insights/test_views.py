@@ -112,7 +112,7 @@ def test_it_builds_the_page_in_a_constant_number_of_queries(client, alice, bob, 
     client.force_login(bob)
     first = closed_deal(alice, won=True, close=D(2025, 2, 14), entered_propose=D(2025, 1, 8), propose={"r": 80})
     pipeline_row(first, D(2025, 1, 6), category="commit", close=D(2025, 2, 14))
-    assert count() <= 12  # the very first view also stores the finished weeks' forecasts
+    assert count() <= 12  # the very first view also stores the past weeks' forecasts
     few = count()
     for n in range(5):
         deal = closed_deal(alice, won=n % 2 == 0, close=D(2025, 6, 1 + n), entered_propose=D(2025, 5, 8),
