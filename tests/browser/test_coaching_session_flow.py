@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coaching.sessions.models import CoachingSession, Commitment
 from deals.services import activity_log, deal_role_set
+from tests.coaching.review.conftest import give_flag
 from tests.conftest import browser_login
 from tests.factories import AccountFactory, OpportunityFactory, StakeholderFactory
 
@@ -24,12 +25,13 @@ def shot(page, folder, name):
 def test_a_coaching_session_and_its_follow_up(new_page, migration_rows, alice, bob, screenshots_dir):
     account = AccountFactory(owner=alice, name="Initrode")
     deal = OpportunityFactory(account=account, name="Initrode platform", amount=480_000)
+    give_flag(deal, "close_date_passed")  # a real reason for the manager to act
     OpportunityFactory(account=account, name="Initrode small add-on", amount=20_000)
 
     manager = new_page()
     browser_login(manager, "bob")
     manager.goto("/review/")
-    top = manager.locator("#queue tr.queue-row").first
+    top = manager.locator("#needs-you li[data-deal]").first
     assert top.get_attribute("data-deal") == str(deal.pk)
     shot(manager, screenshots_dir, "1-review")
     top.locator('[data-testid="coach-deal"]').click()
