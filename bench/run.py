@@ -7,7 +7,7 @@ target. Progress goes to stdout as it runs.
 
     python -m bench.run                       # the full sizes (1,000,000 deals)
     python -m bench.run --opportunities 50000 --accounts 5000 --team-deals 5000   # a quick look
-    python -m bench.run --only 8 --opportunities 50000 --accounts 5000 --team-deals 10000  # the Insights page
+    python -m bench.run --only 9 --opportunities 50000 --accounts 5000 --team-deals 10000  # the Insights page
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def bench_review_page(runs: int) -> None:
            f"HTTP {client.get('/api/v1/review/attention/').status_code}")
 
 
-# --- 8. Insights page ----------------------------------------------------------------------
+# --- 9. Insights page ----------------------------------------------------------------------
 
 def bench_insights_page(runs: int, *, teams: int, reps_per_team: int, team_deals: int, closed: int,
                         as_of: date) -> None:
@@ -107,7 +107,7 @@ def bench_insights_page(runs: int, *, teams: int, reps_per_team: int, team_deals
     history = generate_insights_history(teams=teams, reps_per_team=reps_per_team, team_deals=team_deals,
                                         closed=closed, as_of=as_of, progress=say)
     settle_database()
-    say(f"8. Insights page (bench_mgr_1: {team_deals:,} open deals, {closed:,} closed in the year, "
+    say(f"9. Insights page (bench_mgr_1: {team_deals:,} open deals, {closed:,} closed in the year, "
         f"{history['pipeline_snapshots']:,} weekly pipeline snapshots)")
     client = Client()
     client.force_login(User.objects.get(username="bench_mgr_1"))
@@ -613,7 +613,7 @@ def main(argv=None) -> None:
         bench_bulk_upsert(10_000, 1_000, args.accounts)
     if want(6):
         bench_throughput(token, args.load_seconds)
-    if want(8):  # last: its history adds closed deals, which the figures above do not expect
+    if want(9):  # last: its history adds closed deals, which the figures above do not expect
         if not (want(1) or want(2) or want(3) or want(7)):
             from dealcoach.wsgi import prepare_web_process
 

@@ -7,8 +7,12 @@
 - admin: sees everything
 """
 
+import hashlib
 import importlib
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +161,37 @@ def _forget_cached_reference_data():
     cache.delete_many([RATES_CACHE_KEY, HOLIDAYS_CACHE_KEY])
     yield
     cache.delete_many([RATES_CACHE_KEY, HOLIDAYS_CACHE_KEY])
+
+
+# --- npm tools (API client generators, the Node webhook verifier) ---------------------
+
+NPM_PACKAGE_DIR = Path(__file__).resolve().parent / "api" / "clients"
+NPM_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "api-clients"
+
+
+def run_tool(command: list[str], *, cwd: Path, timeout: int = 240, env: dict | None = None):
+    """Run a command line tool; fail the test with its output unless it exits 0."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "NO_COLOR": "1", "NO_UPDATE_NOTIFIER": "1", "REDOCLY_TELEMETRY": "off",
+           "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true", **(env or {})}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def npm_tools() -> Path:
+    """`npm ci` of tests/api/clients/package.json into .cache/api-clients/ (git-ignored),
+    redone only when the lock file changes: the folder with its node_modules."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm not found; scripts/services.sh installs it (apt-get install nodejs npm).")
+    lock = (NPM_PACKAGE_DIR / "package-lock.json").read_bytes()
+    stamp = NPM_CACHE / f".installed-{hashlib.sha256(lock).hexdigest()[:16]}"
+    if not stamp.exists():
+        shutil.rmtree(NPM_CACHE, ignore_errors=True)
+        NPM_CACHE.mkdir(parents=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(NPM_PACKAGE_DIR / name, NPM_CACHE / name)
+        run_tool(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_CACHE, timeout=600)
+        stamp.touch()
+    return NPM_CACHE

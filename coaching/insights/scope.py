@@ -87,10 +87,3 @@ def insights_scope_for(*, user, params, as_of: dt.date) -> InsightsScope:
         start=data["from"], end=data["to"], as_of=as_of, form=form,
     )
 
-
-def insights_scope_or_errors(*, user, params, as_of: dt.date) -> tuple[InsightsScope | None, dict]:
-    """For the page: the scope, or the form's errors to show next to the fields."""
-    try:
-        return insights_scope_for(user=user, params=params, as_of=as_of), {}
-    except ValidationError as error:
-        return None, error.message_dict

@@ -5,6 +5,8 @@ or a team the caller may not review, gets 404 like everywhere else)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -98,12 +100,15 @@ def _totals(totals: Totals) -> dict:
         "exceptions": totals.exceptions,
     }
 
+CENTS = Decimal("0.01")
+
 
 def _row(row: QueueRow) -> dict:
     ranked, attention, deal = row.ranked, row.attention, row.opportunity
     return {
         "rank": ranked.rank, "opportunity": deal.pk, "name": deal.name, "owner": deal.owner.username,
-        "amount": ranked.amount, "currency": ranked.currency,
+        # A decimal string, as the schema says (AttentionRow.amount), whatever number type ranking carries.
+        "amount": str(Decimal(str(ranked.amount)).quantize(CENTS)), "currency": ranked.currency,
         "amount_converted": None if ranked.converted is None else round(ranked.converted, 2),
         "score": round(attention.score, 1), "risk": attention.risk, "value": round(attention.value, 3),
         "pressure": round(attention.pressure, 3),

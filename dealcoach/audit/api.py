@@ -35,8 +35,10 @@ class NewestFirstPagination(FieldErrorCursorPagination):
 
 def _int_param(request, name: str) -> int | None:
     raw = request.query_params.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return None
+    if raw == "":
+        raise exceptions.ValidationError({name: ["Give an integer id, or leave the parameter out."]})
     try:
         value = int(raw)
     except ValueError:

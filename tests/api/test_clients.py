@@ -5,16 +5,13 @@ no hand-written HTTP, and TypeScript types (openapi-typescript) compile a
 typed bulk upsert (`tsc --noEmit`). Generators must not warn.
 
 The npm tools come from tests/api/clients/package.json (+ lock), installed once
-into .cache/api-clients/ and reused while the lock file is unchanged."""
+into .cache/api-clients/ (the `npm_tools` fixture of tests/conftest.py)."""
 
 import datetime as dt
-import hashlib
 import importlib
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -24,22 +21,18 @@ from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
 from dealcoach.tokens import api_token_issue
+from tests.conftest import run_tool as run
 
 pytestmark = [pytest.mark.clients]
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = Path(__file__).resolve().parent / "clients"
-NPM_CACHE = ROOT / ".cache" / "api-clients"
 PACKAGE = "dealcoach_api_client"
 
 
-def run(command: list[str], *, cwd: Path, timeout: int = 240) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "NO_COLOR": "1", "NO_UPDATE_NOTIFIER": "1", "REDOCLY_TELEMETRY": "off",
-           "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
+@pytest.fixture
+def npm_bin(npm_tools) -> Path:
+    return npm_tools / "node_modules" / ".bin"
 
 
 @pytest.fixture(scope="module")
@@ -48,23 +41,6 @@ def schema_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("schema") / "openapi.json"
     path.write_text(json.dumps(schema, indent=1, default=str))
     return path
-
-
-@pytest.fixture(scope="session")
-def npm_bin() -> Path:
-    """`npm ci` of tests/api/clients into .cache/api-clients/, redone only when the lock changes."""
-    if shutil.which("npm") is None:
-        pytest.fail("npm not found; scripts/services.sh installs it (apt-get install nodejs npm).")
-    lock = (CLIENTS / "package-lock.json").read_bytes()
-    stamp = NPM_CACHE / f".installed-{hashlib.sha256(lock).hexdigest()[:16]}"
-    if not stamp.exists():
-        shutil.rmtree(NPM_CACHE, ignore_errors=True)
-        NPM_CACHE.mkdir(parents=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(CLIENTS / name, NPM_CACHE / name)
-        run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_CACHE, timeout=600)
-        stamp.touch()
-    return NPM_CACHE / "node_modules" / ".bin"
 
 
 def test_it_passes_the_openapi_spec_validator(schema_file):

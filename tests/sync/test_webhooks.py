@@ -16,11 +16,12 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from dealcoach.celery import app as celery_app
 from deals.services import opportunity_soft_delete, opportunity_update
 from sync.models import WebhookDelivery, WebhookSubscription
-from sync.signing import secret_generate, signature_check
+from sync.signing import secret_generate, signature_check, signature_headers
 from sync.tasks import deliver_webhooks
 from sync.urlcheck import check_webhook_url
 from sync.webhooks import webhook_subscription_create, webhooks_emit
 from tests.api.conftest import client_for
+from tests.conftest import NPM_PACKAGE_DIR, run_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,19 @@ def test_a_generated_secret_verifies_with_the_standard_webhooks_library(alice, a
         deliver_webhooks()
         [(headers, body)] = receiver.requests
         assert Webhook(subscription.secret).verify(body, headers)["data"]["name"] == "Signed rollout"
+
+
+@pytest.mark.clients
+def test_a_delivery_verifies_with_the_node_library(npm_tools, tmp_path):
+    """The Node receiver of docs/sync.md (tests/api/clients/verify_webhook.js) accepts our signature."""
+    secret, body = secret_generate(), b'{"id":7,"event":"opportunity.updated","data":{"id":42}}'
+    headers = signature_headers(secret=secret, message_id="7", timestamp=int(time.time()), body=body)
+    (tmp_path / "body.json").write_bytes(body)
+    (tmp_path / "headers.json").write_text(json.dumps(headers))
+    verified = run_tool(["node", str(NPM_PACKAGE_DIR / "verify_webhook.js"), secret, str(tmp_path / "body.json"),
+                         str(tmp_path / "headers.json")], cwd=tmp_path,
+                        env={"NODE_PATH": str(npm_tools / "node_modules")})
+    assert json.loads(verified.stdout) == {"event": "opportunity.updated", "id": 7}
 
 
 def subscribe(user, url, events=("opportunity.updated",)):
