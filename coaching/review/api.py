@@ -1,12 +1,14 @@
 """REST API of the review: GET /api/v1/review/attention/?team=<id> — the same
 attention ranking as the page, the CSV export and the digest, with the team's
-headline totals in its reporting currency. Managers and admins only (a rep,
-or a team the caller may not review, gets 404 like everywhere else)."""
+headline totals in its reporting currency. Managers and admins see their
+teams; someone who reviews no team gets an empty list, and a team the caller
+may not review is a 404, never confirmed to exist."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealcoach.api.base import ErrorSerializer
-from dealcoach.api.errors import error_response
 from dealcoach.rates.selectors import rate_table_on
 
 from .queue import QueueRow, queue_rows_for
@@ -61,12 +62,13 @@ class MoneySerializer(serializers.Serializer):
 
 
 class AttentionResponseSerializer(serializers.Serializer):
-    team = serializers.DictField()
+    team = serializers.DictField(allow_null=True)
     as_of = serializers.DateField()
-    currency = serializers.CharField(help_text="The team's reporting currency: every converted figure is in it.")
+    currency = serializers.CharField(allow_null=True,
+                                     help_text="The team's reporting currency: every converted figure is in it.")
     rates_used = serializers.ListField(child=serializers.CharField())
     missing_rates = serializers.ListField(child=serializers.CharField(), help_text="Currencies left unconverted.")
-    totals = serializers.DictField(help_text="open and closed_this_quarter (converted, with their currency), "
+    totals = serializers.DictField(allow_null=True, help_text="open and closed_this_quarter (converted, with their currency), "
                                              "unconverted (per currency with no rate), open_deals, exceptions.")
     count = serializers.IntegerField()
     results = AttentionRowSerializer(many=True)
@@ -141,11 +143,18 @@ class AttentionAPI(APIView):
         team = params.get("team")
         if team not in (None, "") and not str(team).isdigit():
             raise ValidationError({"team": ["A team id (whole number)."]})
-        scope = review_scope_for(user=request.user, params=params, as_of=timezone.localdate())
-        if scope.form.errors:
+        try:
+            scope = review_scope_for(user=request.user, params=params, as_of=timezone.localdate())
+        except Http404:
+            if team not in (None, ""):
+                raise  # a team the caller may not review: never confirmed to exist
+            scope = None
+        if scope is not None and scope.form.errors:
             raise ValidationError({name: list(errors) for name, errors in scope.form.errors.items()})
-        if scope.team is None:
-            return error_response(404, "You review no team with members.")
+        if scope is None or scope.team is None:
+            # Like every collection: someone who reviews no team (a rep) gets an empty list.
+            return Response({"team": None, "as_of": timezone.localdate(), "currency": None, "rates_used": [],
+                             "missing_rates": [], "totals": None, "count": 0, "results": []})
         rates = rate_table_on(scope.as_of)
         ranking = review_ranking(scope, rates=rates)
         totals = team_totals(scope, ranking=ranking, rates=rates)

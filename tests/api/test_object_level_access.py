@@ -118,6 +118,10 @@ def collection_bodies(world) -> dict:
             {"external_id": world["activity"].external_id, "summary": "Taken"},
             {"external_id": "intruder-act", "opportunity_external_id": deal.external_id, "summary": "Spy"}]},
         "/api/v1/webhooks/": {"url": "https://example.com/spy", "events": ["opportunity.updated"]},
+        # Exchange rates are shared configuration that only admins write: no team's objects in them.
+        "/api/v1/exchange-rates/": {"base_currency": "EUR", "quote_currency": "USD", "rate": "1.1",
+                                    "valid_from": "2025-06-01"},
+        "/api/v1/exchange-rates/import/": {},
     }
 
 
