@@ -24,6 +24,7 @@ from django.db import transaction
 from dealcoach.audit.context import audit_context
 from dealcoach.models import User
 from dealcoach.permissions import visible_users_q
+from dealcoach.spreadsheet import CsvFileError, csv_upload_text
 from sync.fieldspecs import Boolean, DecimalString, Integer, ListOf, Object, Spec
 from sync.upsert.accounts import ACCOUNT_SPECS, STAKEHOLDER_SPECS, accounts_upsert, stakeholders_upsert
 from sync.upsert.deals import OPPORTUNITY_SPECS, opportunities_upsert
@@ -32,10 +33,6 @@ MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 CHUNK = 1000  # the bulk upsert's own limit
 RESOURCES = ("accounts", "stakeholders", "opportunities")
-
-
-class CsvFileError(Exception):
-    """The file as a whole cannot be read (encoding, header, size)."""
 
 
 @dataclass
@@ -107,13 +104,7 @@ def _cell_value(spec: Spec, text: str) -> Any:
 
 def read_rows(content: bytes | str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and rows (with their line numbers) of a CSV file; CsvFileError when unreadable."""
-    if isinstance(content, bytes):
-        if len(content) > MAX_BYTES:
-            raise CsvFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CsvFileError("The file is not UTF-8 text; export it from the spreadsheet as CSV UTF-8.") from None
+    content = csv_upload_text(content, max_bytes=MAX_BYTES)
     reader = csv.reader(io.StringIO(content, newline=""))
     try:
         header = [name.strip() for name in next(reader)]

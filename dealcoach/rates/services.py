@@ -14,6 +14,7 @@ from django.db import transaction
 
 from dealcoach.currencies import CURRENCY_CODES
 from dealcoach.models import ExchangeRate
+from dealcoach.spreadsheet import CsvFileError, csv_upload_text
 
 CSV_COLUMNS = ("base_currency", "quote_currency", "rate", "valid_from")
 CSV_OPTIONAL = ("source",)
@@ -60,10 +61,6 @@ def exchange_rate_save(*, data: dict) -> tuple[ExchangeRate, bool]:
     )
 
 
-class CsvFileError(Exception):
-    """The file as a whole cannot be read (encoding, header, size)."""
-
-
 @dataclass
 class RatesImportReport:
     dry_run: bool
@@ -78,13 +75,7 @@ class RatesImportReport:
 
 
 def _rows(content: bytes | str) -> csv.DictReader:
-    if isinstance(content, bytes):
-        if len(content) > MAX_CSV_BYTES:
-            raise CsvFileError(f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CsvFileError("The file is not UTF-8 text.") from None
+    content = csv_upload_text(content, max_bytes=MAX_CSV_BYTES)
     reader = csv.DictReader(io.StringIO(content))
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in CSV_COLUMNS if name not in header]
