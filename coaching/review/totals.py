@@ -9,7 +9,6 @@ in: its totals stay apart, unconverted, and the page warns about them."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, FloatField, Value, When
@@ -186,7 +185,7 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
     unconverted = sorted((t for c, t in team.items() if conversions[c] is None),
                          key=lambda t: (-t.open_total.amount, t.currency))
 
-    exceptions_by_rep = Counter(deal.owner_id for deal in ranking.exceptions)
+    exceptions_by_rep = ranking.exceptions_by_owner
     reps: dict[tuple[int, str], RepTotals] = {}
     for (rep_id, currency), totals in per_rep.items():
         conversion = conversions.get(currency)
@@ -214,5 +213,5 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
                            key=lambda c: c.source),
         reps=sorted(reps.values(), key=lambda r: (r.name.lower(), not r.converted, r.currency)),
         rsvp=rsvp, open_deals=open_deals, exceptions=len(ranking.exceptions),
-        snoozed=sum(1 for deal in ranking.deals if deal.snoozed),
+        snoozed=ranking.snoozed_count,
     )
