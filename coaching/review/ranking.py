@@ -46,7 +46,7 @@ from .attention import (
     score_columns,
 )
 from .selectors import ReviewScope, open_team_deals
-from .sources import DIMENSIONS, open_flags, plan_behind
+from .sources import DIMENSIONS, RAG, open_flags, plan_behind
 from .sql import CommaJoin
 
 HOLIDAYS_CACHE_KEY = "review:holidays:v1"
@@ -177,6 +177,11 @@ class Ranking:
         return Counter(rows[index][OWNER] for index, risk in enumerate(risks) if risk >= EXCEPTION_RISK)
 
     @cached_property
+    def rsvp(self) -> dict[str, dict[str, int]]:
+        """dimension -> red/amber/green/unscored counts of the open deals."""
+        return rsvp_counts(Counter(row[RSVP] for row in self._rows))
+
+    @cached_property
     def snoozed_count(self) -> int:
         """Open deals with a snoozed flag."""
         return sum(self._snoozed)
@@ -236,14 +241,38 @@ def _names_by_bits(names: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 MISSING_BY_BITS = _names_by_bits(ANCHOR_NAMES)
 RED_BY_BITS = _names_by_bits(DIMENSIONS)
+RSVP_CODES = {status: code for code, status in enumerate(RAG, start=1)}  # 0: not scored
+
+
+def _rsvp_statuses() -> ExpressionWrapper:
+    """The stored RSVP status of each dimension, two bits each (`RSVP_CODES`) in one integer: the
+    totals count them from the ranking's rows (`Ranking.rsvp_counts`) instead of reading the scores again."""
+    total = Value(0)
+    for index, dimension in enumerate(DIMENSIONS):
+        total = total + Case(
+            *[When(**{f"deal_score__{dimension}_status": status}, then=Value(code << (2 * index)))
+              for status, code in RSVP_CODES.items()],
+            default=Value(0),
+        )
+    return ExpressionWrapper(total, output_field=IntegerField())
+
+
+def rsvp_counts(codes: Counter) -> dict[str, dict[str, int]]:
+    """dimension -> red/amber/green/unscored counts, from a count of `_rsvp_statuses` codes."""
+    counts = {d: {"red": 0, "amber": 0, "green": 0, "unscored": 0} for d in DIMENSIONS}
+    status_of = {code: status for status, code in RSVP_CODES.items()}
+    for code, deals in codes.items():
+        for index, dimension in enumerate(DIMENSIONS):
+            counts[dimension][status_of.get((code >> (2 * index)) & 3, "unscored")] += deals
+    return counts
 
 COLUMNS = (
-    "id", "owner_id", "amount", "currency",
+    "id", "owner_id", "amount", "currency", "r_rsvp",
     # What the risk and the deadline read, last: deals alike in these score alike (`review_ranking`).
     "r_flags", "r_sign_by", "r_signed_on", "r_plan_behind", "expected_close_date", "r_red", "r_missing",
     "r_probability",
 )
-ID, OWNER, AMOUNT, CURRENCY, FLAGS, SIGN_BY, SIGNED_ON, PLAN_BEHIND, CLOSE, RED, MISSING, PROBABILITY = range(12)
+ID, OWNER, AMOUNT, CURRENCY, RSVP, FLAGS, SIGN_BY, SIGNED_ON, PLAN_BEHIND, CLOSE, RED, MISSING, PROBABILITY = range(13)
 FACTS = slice(FLAGS, None)
 
 
@@ -258,6 +287,7 @@ def _signals_rows(scope: ReviewScope):
             r_probability=F("stage__probability"),
             r_missing=_bits(ANCHOR_MISSING),
             r_red=_bits([Q(**{f"deal_score__{d}_status": "red"}) for d in DIMENSIONS]),
+            r_rsvp=_rsvp_statuses(),
             r_flags=_flags_text(),
             r_plan_behind=plan_behind(today=today),
             r_sign_by=F("contract__latest_finish"),
