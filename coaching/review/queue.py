@@ -149,12 +149,21 @@ def _flag_infos(items, today: dt.date) -> tuple[FlagInfo, ...]:
     return tuple(sorted(infos, key=lambda f: (f.snoozed_until is not None, f.kind)))
 
 
+# The columns the rows show (the review page, the digest, the API): not the deal's notes and
+# timestamps, nor the whole users they are owned by.
+ROW_FIELDS = (
+    "name", "expected_close_date", "budget_status", "go_live_date", "compelling_event", "success_criteria",
+    "owner__first_name", "owner__last_name", "owner__username", "account__name", "stage__name",
+    "deal_score__summary", *(f"deal_score__{d}" for d in DIMENSIONS), *(f"deal_score__{d}_status" for d in DIMENSIONS),
+)
+
+
 def _with_row_facts(deals, today: dt.date):
     """Everything a queue row shows, for the rows of one page."""
     return deals.annotate(
         **row_annotations(today=today), **plan_annotations(today=today),
         slip_count=slip_count(), open_flags_json=_flags_json(today),
-    ).select_related("owner", "account", "stage", "deal_score")
+    ).select_related("owner", "account", "stage", "deal_score").only(*ROW_FIELDS)
 
 
 def _queue_row(deal: Opportunity, ranked: RankedDeal, today: dt.date) -> QueueRow:
