@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
+from django.utils.text import capfirst
 
 from deals.models import Opportunity
 
@@ -222,6 +223,9 @@ class HeatmapCell:
     score: int | None
     status: str  # red / amber / green / none
     url: str
+    # Worded here, not in the template: a page shows 400 cells and each template lookup costs.
+    text: str = "–"
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,13 +262,14 @@ def rsvp_heatmap(scope: ReviewScope, *, offset: int = 0, limit: int = HEATMAP_PA
 def _heatmap_row(deal: Opportunity, ranked: RankedDeal) -> HeatmapRow:
     url = deal_url(deal.pk)
     score = getattr(deal, "deal_score", None)
-    cells = tuple(
-        HeatmapCell(
-            letter=DIMENSION_LETTERS[d], dimension=d,
-            score=getattr(score, d) if score is not None else None,
-            status=getattr(score, f"{d}_status") if score is not None else "none",
-            url=f"{url}#rsvp-scorecard",
-        )
-        for d in DIMENSIONS
-    )
+    cells = []
+    for d in DIMENSIONS:
+        points = getattr(score, d) if score is not None else None
+        status = getattr(score, f"{d}_status") if score is not None else "none"
+        cells.append(HeatmapCell(
+            letter=DIMENSION_LETTERS[d], dimension=d, score=points, status=status, url=f"{url}#rsvp-scorecard",
+            text="–" if points is None else str(points),
+            title=f"{deal.name} · {capfirst(d)}: " + ("not scored yet" if points is None else f"{points} ({status})"),
+        ))
+    cells = tuple(cells)
     return HeatmapRow(opportunity=deal, ranked=ranked, cells=cells, url=url)
