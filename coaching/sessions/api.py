@@ -82,7 +82,7 @@ class OpportunitySessionsApi(APIView):
     @extend_schema(operation_id="coaching_sessions_create", summary="Open a coaching session (or continue the open one)",
                    description=(
                        "Opens a session on an open deal and records its RSVP scores at that moment: a `self` "
-                       "session when you own the deal, a `manager` session when you are the owner's manager. "
+                       "session when you own the deal, a `manager` session when you coach its owner. "
                        "A deal has at most one open session: if there is one, it is returned with 200 instead "
                        "of opening another (201 when opened). No body. A deal that is not open answers 400 on "
                        "`opportunity`. Safe to retry with an Idempotency-Key."),
