@@ -8,7 +8,13 @@ import os
 import structlog
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import celeryd_init, setup_logging, worker_process_init
+from celery.signals import (
+    after_task_publish,
+    before_task_publish,
+    celeryd_init,
+    setup_logging,
+    worker_process_init,
+)
 from django.dispatch import receiver
 from django_structlog.celery import signals as task_log_signals
 from django_structlog.celery.steps import DjangoStructLogInitStep
@@ -20,9 +26,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 app = Celery("dealcoach")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# django-structlog in the worker: each task's lines carry `task_id` (and `parent_task_id`) and
-# the `request_id` / `user_id` of the request that queued it (DJANGO_STRUCTLOG_CELERY_ENABLED).
-app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+class TaskLogContextStep(DjangoStructLogInitStep):
+    """django-structlog in the worker: each task's lines carry `task_id` (and `parent_task_id`)
+    and the `request_id` / `user_id` of the request that queued it. Its app config
+    (DJANGO_STRUCTLOG_CELERY_ENABLED) has already connected the publishing side in every
+    process; the step's second pair would log each `task_enqueued` of a task twice."""
+
+    def __init__(self, parent, **kwargs) -> None:
+        super().__init__(parent, **kwargs)
+        before_task_publish.disconnect(self.receiver.receiver_before_task_publish)
+        after_task_publish.disconnect(self.receiver.receiver_after_task_publish)
+
+
+app.steps["worker"].add(TaskLogContextStep)
 
 
 @setup_logging.connect

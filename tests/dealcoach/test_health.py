@@ -85,17 +85,24 @@ def test_it_reports_migrations_not_applied(db, migrations_unknown):
             MigrationsCheck().check()
 
 
-def test_it_loads_the_migration_graph_until_it_finds_every_migration_applied(db, migrations_unknown):
+def test_readiness_loads_the_migration_graph_until_it_finds_every_migration_applied(client, db, migrations_unknown):
     (latest,) = MigrationLoader(connection).graph.leaf_nodes("stale")
     recorder = MigrationRecorder(connection)
     recorder.record_unapplied(*latest)
+    sweep_done_today()
+
+    def migrations_probe():
+        response = client.get("/readyz/")
+        return response.status_code, response.json()["checks"]["MigrationsCheck"]
+
     with mock.patch("django.db.migrations.executor.MigrationLoader", wraps=MigrationLoader) as loads:
-        with pytest.raises(ServiceUnavailable):
-            MigrationsCheck().check()
+        for _ in range(2):  # looked at again on every probe while not applied
+            status, result = migrations_probe()
+            assert status == 503 and "1 migration(s) not applied" in result
         recorder.record_applied(*latest)
-        MigrationsCheck().check()
-        MigrationsCheck().check()
-    assert loads.call_count == 2
+        assert migrations_probe() == (200, "ok")
+        assert migrations_probe() == (200, "ok")
+    assert loads.call_count == 3  # twice not applied, once found applied, then kept
 
 
 def test_the_sweep_is_due_today_only_from_its_due_hour():

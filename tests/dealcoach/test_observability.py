@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import re
+from unittest import mock
 
 import pytest
 import structlog
@@ -146,3 +147,24 @@ def test_worker_and_beat_log_json_lines_and_a_task_carries_the_request_id_that_q
     for line in task_lines:
         assert line["task_id"] == sent.id and line["task"] == PROBE_TASK
         assert line["request_id"] == "web-request-4f2a"
+
+
+def test_the_worker_step_leaves_one_receiver_per_publish_signal():
+    """The app config connected the publishing side; the worker step adds the task side only."""
+    from celery import signals
+    from django_structlog.celery.receivers import CeleryReceiver
+
+    from dealcoach.celery import TaskLogContextStep
+
+    publishing = (signals.before_task_publish, signals.after_task_publish)
+    before = [len(signal.receivers) for signal in publishing]
+    step = TaskLogContextStep(mock.Mock())
+    try:
+        assert [len(signal.receivers) for signal in publishing] == before
+        assert signals.task_prerun.has_listeners()
+    finally:  # this process runs tasks eagerly: leave it as it was
+        for name in dir(CeleryReceiver):
+            if name.startswith("receiver_"):
+                for signal in vars(signals).values():
+                    if isinstance(signal, signals.Signal):
+                        signal.disconnect(getattr(step.receiver, name))
