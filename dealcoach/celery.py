@@ -2,11 +2,22 @@
 the beat schedule is declared here, in one place, by task name (so a task can
 be scheduled before the app that implements it lands)."""
 
+import logging.config
 import os
 
+import structlog
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_process_init
+from celery.signals import (
+    after_task_publish,
+    before_task_publish,
+    celeryd_init,
+    setup_logging,
+    worker_process_init,
+)
+from django.dispatch import receiver
+from django_structlog.celery import signals as task_log_signals
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 from dealcoach.processes import freeze_startup_objects
 
@@ -15,6 +26,47 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 app = Celery("dealcoach")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class TaskLogContextStep(DjangoStructLogInitStep):
+    """django-structlog in the worker: each task's lines carry `task_id` (and `parent_task_id`)
+    and the `request_id` / `user_id` of the request that queued it. Its app config
+    (DJANGO_STRUCTLOG_CELERY_ENABLED) has already connected the publishing side in every
+    process; the step's second pair would log each `task_enqueued` of a task twice."""
+
+    def __init__(self, parent, **kwargs) -> None:
+        super().__init__(parent, **kwargs)
+        before_task_publish.disconnect(self.receiver.receiver_before_task_publish)
+        after_task_publish.disconnect(self.receiver.receiver_after_task_publish)
+
+
+app.steps["worker"].add(TaskLogContextStep)
+
+
+@setup_logging.connect
+def configure_logging(*, loglevel=None, **kwargs) -> None:
+    """Worker and beat log through Django's LOGGING, like the web processes:
+    JSON lines in production, readable lines in development (dealcoach/ops/logging.py),
+    instead of Celery's own plain-text handler. Connecting this signal is what
+    tells Celery to leave logging alone; `--loglevel` still sets Celery's own loggers.
+    Python warnings become log lines too."""
+    from django.conf import settings
+
+    config = {**settings.LOGGING, "loggers": dict(settings.LOGGING.get("loggers", {}))}
+    if loglevel:
+        config["loggers"]["celery"] = {"level": loglevel}
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
+
+
+# The worker warns (running as root, ...) before it sets up logging: configure it that early too.
+celeryd_init.connect(configure_logging)
+
+
+@receiver(task_log_signals.bind_extra_task_metadata)
+def bind_task_name(sender, task=None, **kwargs) -> None:
+    """The task's name on every line it logs, next to the `task_id` django-structlog binds."""
+    structlog.contextvars.bind_contextvars(task=task.name)
 
 
 @worker_process_init.connect

@@ -39,22 +39,34 @@ def client_ip(request) -> str:
     received the request from to X-Forwarded-For, the client is that many
     entries from the right; anything further left was sent by the client and
     may be forged. Without a configured proxy the header is ignored, since any
-    caller can send it. (The rule of Werkzeug's ProxyFix; django-ipware's chain
-    model expects each proxy's own address in the header, which nginx's and
-    Caddy's defaults do not add.)"""
+    caller can send it. An IPv4 client seen through a dual-stack socket
+    (`::ffff:198.51.100.7`) is keyed as its IPv4 address.
+
+    This is Werkzeug ProxyFix's rule rather than django-ipware's
+    `get_client_ip`: configured as closely as it allows, ipware 8 still returns
+    an address the client chose when the client's own header ends in an unclosed
+    quote, and its strict mode keys every client that sends the header on the
+    proxy's address (docs/operations.md, "Client address behind proxies")."""
     if request is None:
         return ""
     remote = request.META.get("REMOTE_ADDR", "")
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:
-        return remote
+        return _canonical(remote) or remote
     chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(chain) < hops:
-        return remote  # did not come through the expected proxies
+        return _canonical(remote) or remote  # did not come through the expected proxies
+    return _canonical(chain[-hops]) or _canonical(remote) or remote
+
+
+def _canonical(address: str) -> str | None:
+    """One spelling per address (`2001:DB8:0::7` is `2001:db8::7`), or None if it is not one."""
     try:
-        return str(ipaddress.ip_address(chain[-hops]))
+        parsed = ipaddress.ip_address(address)
     except ValueError:
-        return remote
+        return None
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return str(mapped or parsed)
 
 
 def _user_label(user) -> str:

@@ -9,6 +9,10 @@
 set -euo pipefail
 role="${1:?usage: entrypoint.sh web|worker|beat|relay|migrate}"
 PYTHON="${PYTHON:-python}"
+# Worker and beat log JSON lines like web (dealcoach/celery.py); their start banner is not a
+# log line, so it is left out unless the logs are for people (LOG_FORMAT=console).
+celery_quiet=(--quiet)
+if [ "${LOG_FORMAT:-json}" = console ]; then celery_quiet=(); fi
 case "$role" in
   migrate)
     "$PYTHON" manage.py migrate --noinput
@@ -33,11 +37,11 @@ case "$role" in
     # round-trips, and their restart after a broker outage is where the Redis transport used to
     # crash the worker ('NoneType' object has no attribute 'hostname'). Extra arguments pass on.
     shift
-    exec "$PYTHON" -m celery -A dealcoach worker --loglevel "${CELERY_LOG_LEVEL:-info}" \
+    exec "$PYTHON" -m celery -A dealcoach "${celery_quiet[@]}" worker --loglevel "${CELERY_LOG_LEVEL:-info}" \
       --concurrency "${WORKER_CONCURRENCY:-2}" -Q celery --without-gossip --without-mingle --without-heartbeat "$@"
     ;;
   beat)
-    exec "$PYTHON" -m celery -A dealcoach beat --loglevel "${CELERY_LOG_LEVEL:-info}" \
+    exec "$PYTHON" -m celery -A dealcoach "${celery_quiet[@]}" beat --loglevel "${CELERY_LOG_LEVEL:-info}" \
       --schedule "${BEAT_SCHEDULE_FILE:-/tmp/dealcoach-celerybeat-schedule}"
     ;;
   relay)

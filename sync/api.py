@@ -93,7 +93,7 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 
 class WebhookCreatedSerializer(WebhookSerializer):
-    secret = serializers.CharField(help_text="Shown once: verify X-Dealcoach-Signature with it.")
+    secret = serializers.CharField(help_text="Shown once: the key to verify each delivery's webhook-signature with.")
 
     class Meta(WebhookSerializer.Meta):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
@@ -125,6 +125,8 @@ class DeliveryPagination(FieldErrorCursorPagination):
 
 class WebhookListView(APIView):
     @extend_schema(operation_id="webhooks_list", summary="Your webhook subscriptions",
+                   description="The subscriptions you created (never anyone else's), oldest first, without "
+                               "their secrets. Not paginated.",
                    responses={200: WebhookSerializer(many=True), **error_responses()}, tags=["webhooks"])
     def get(self, request):
         subscriptions = selectors.webhook_subscriptions_for_user(request.user).order_by("id")
@@ -132,9 +134,12 @@ class WebhookListView(APIView):
 
     @extend_schema(
         operation_id="webhooks_create", summary="Subscribe a URL to events",
-        description="The URL must resolve to a public address. Deliveries are POSTed with "
-                    "`X-Dealcoach-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`; "
-                    "the secret is returned once, here.",
+        description="Subscribes `url` to `events` on the deals you can see. The URL must resolve to a public "
+                    "address. Each delivery is a POST of `{id, event, created_at, data}` signed per Standard "
+                    "Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`): verify it with a "
+                    "`standardwebhooks` library and the `secret`, generated unless you send one and returned "
+                    "once, here. Answer 2xx; anything else is retried with exponential backoff. Safe to retry "
+                    "with an Idempotency-Key.",
         request=WebhookWriteSerializer, responses={201: WebhookCreatedSerializer, **error_responses(400, 415)},
         tags=["webhooks"],
     )
@@ -147,13 +152,18 @@ class WebhookListView(APIView):
 
 
 class WebhookDetailView(APIView):
-    @extend_schema(operation_id="webhooks_retrieve", responses={200: WebhookSerializer, **error_responses(404)},
-                   tags=["webhooks"])
+    @extend_schema(operation_id="webhooks_retrieve", summary="Get one webhook subscription",
+                   description="One of your subscriptions, without its secret; 404 for anyone else's.",
+                   responses={200: WebhookSerializer, **error_responses(404)}, tags=["webhooks"])
     def get(self, request, pk: int):
         subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=pk)
         return Response(WebhookSerializer(subscription).data)
 
-    @extend_schema(operation_id="webhooks_partial_update", request=WebhookWriteSerializer(partial=True),
+    @extend_schema(operation_id="webhooks_partial_update", summary="Change a webhook subscription",
+                   description="Only the fields sent change: `url` (checked like on subscribe), `events`, "
+                               "`description`, `secret`, and `active` (while false, no event is queued for "
+                               "it). An unknown field answers 400. 404 for anyone else's subscription.",
+                   request=WebhookWriteSerializer(partial=True),
                    responses={200: WebhookSerializer, **error_responses(400, 404, 415)}, tags=["webhooks"])
     def patch(self, request, pk: int):
         subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=pk)
@@ -165,7 +175,10 @@ class WebhookDetailView(APIView):
         )
         return Response(WebhookSerializer(subscription).data)
 
-    @extend_schema(operation_id="webhooks_destroy", responses={204: None, **error_responses(404)}, tags=["webhooks"])
+    @extend_schema(operation_id="webhooks_destroy", summary="Delete a webhook subscription",
+                   description="Deletes the subscription and its delivery log; nothing more is sent to its URL. "
+                               "404 for anyone else's subscription.",
+                   responses={204: None, **error_responses(404)}, tags=["webhooks"])
     def delete(self, request, pk: int):
         subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=pk)
         webhooks.webhook_subscription_delete(subscription=subscription)
@@ -184,6 +197,10 @@ class WebhookDeliveriesView(generics.ListAPIView):
         return selectors.webhook_deliveries_of(subscription)
 
     @extend_schema(operation_id="webhooks_deliveries_list", summary="Delivery log of a subscription, newest first",
+                   description="Every delivery to the subscription, newest first, cursor-paginated (`page_size` "
+                               "up to 500): the event and its payload, status, attempts, the receiver's last "
+                               "status code or error, the next retry and when it was delivered. Use it to see "
+                               "why your receiver missed an event. 404 for anyone else's subscription.",
                    responses={200: DeliverySerializer(many=True), **error_responses(400, 404)}, tags=["webhooks"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -258,6 +258,13 @@ class ClosePlanAPI(APIView):
         operation_id="close_plan_retrieve",
         tags=["close plan"],
         summary="The deal's close plan with every computed date",
+        description=(
+            "The plan with each milestone's earliest and latest start and finish, slack and status, scheduled "
+            "on business days from today (or `as_of`) to the go-live date: `sign_by` is the latest the contract "
+            "can be signed, `at_risk` whether the deal's expected close date still fits, and the buyer's "
+            "validation if they confirmed the plan. The ETag header is the plan's version, for If-Match on "
+            "milestone writes. 404 when the deal has no plan or you may not see it."
+        ),
         parameters=[AS_OF, ETAG],
         responses={200: OpenApiResponse(ClosePlanOutSerializer), 400: ERRORS_400, 404: ERRORS_404},
     )
@@ -271,6 +278,12 @@ class ClosePlanAPI(APIView):
         operation_id="close_plan_create",
         tags=["close plan"],
         summary="Create the deal's close plan from a template",
+        description=(
+            "Creates the plan from a milestone template (`default` unless `template` names another), "
+            "scheduled back from `go_live_date` (default: the deal's go-live date), with "
+            "`why_go_live_matters`, the reason the buyer sees. Answers 201 with the whole plan and its ETag; "
+            "409 when the deal already has a plan. Safe to retry with an Idempotency-Key."
+        ),
         parameters=[ETAG],
         request=ClosePlanCreateSerializer,
         responses={
@@ -298,9 +311,16 @@ class ClosePlanAPI(APIView):
 
 class MilestonesAPI(APIView):
     @extend_schema(
-        operation_id="close_plan_milestone_create",
+        operation_id="close_plan_milestones_create",
         tags=["close plan"],
         summary="Add a milestone",
+        description=(
+            "Adds a milestone (its `key` is made from the name when omitted): side, duration in business days, "
+            "the milestones it waits for (`depends_on`), those that will wait for it (`required_by`) and an "
+            "owner at the customer or on the deal owner's team. One change moves many dates, so the answer is "
+            "the whole plan, recomputed, with its new ETag (201). "
+            "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is written and the answer is 412 with the current version."
+        ),
         parameters=[IF_MATCH, ETAG],
         request=MilestoneCreateSerializer,
         responses={
@@ -334,9 +354,15 @@ class MilestonesAPI(APIView):
 
 class MilestoneAPI(APIView):
     @extend_schema(
-        operation_id="close_plan_milestone_update",
+        operation_id="close_plan_milestones_partial_update",
         tags=["close plan"],
         summary="Change a milestone: name, duration, dependencies, owner, done date",
+        description=(
+            "Only the fields sent change; `done_on` marks the milestone done on that date (null re-opens it). "
+            "Answers 200 with the whole plan, recomputed, and its new ETag; 404 for a `key` the plan does not "
+            "have. "
+            "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is written and the answer is 412 with the current version."
+        ),
         parameters=[IF_MATCH, ETAG],
         request=MilestonePatchSerializer,
         responses={
@@ -367,9 +393,14 @@ class MilestoneAPI(APIView):
         return _plan_response(opportunity.pk, timezone.localdate())
 
     @extend_schema(
-        operation_id="close_plan_milestone_delete",
+        operation_id="close_plan_milestones_destroy",
         tags=["close plan"],
         summary="Remove a milestone (what waited for it then waits for what it waited for)",
+        description=(
+            "Removes the milestone and keeps the chain: what waited for it now waits for what it waited for. "
+            "Answers 204 with the plan's new ETag in the header; 404 for a `key` the plan does not have. "
+            "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is written and the answer is 412 with the current version."
+        ),
         parameters=[IF_MATCH, ETAG],
         request=None,
         responses={
@@ -421,6 +452,12 @@ class ClosePlanCSVAPI(JSONErrorsMixin, APIView):
         operation_id="close_plan_export_csv",
         tags=["close plan"],
         summary="The plan as CSV: one row per milestone with every computed date",
+        description=(
+            "A UTF-8 CSV file to open in a spreadsheet, named after the deal: a header row, then one row per "
+            "milestone with its side, owner, duration, dependencies, earliest and latest dates, slack and "
+            "status, scheduled from today (or `as_of`). Errors come as JSON (`application/json`), like every "
+            "error of this API."
+        ),
         parameters=[AS_OF],
         responses={(200, "text/csv"): OpenApiTypes.STR, (400, "application/json"): ERRORS_400,
                    (404, "application/json"): ERRORS_404},
@@ -439,6 +476,11 @@ class ClosePlanICSAPI(JSONErrorsMixin, APIView):
         operation_id="close_plan_export_ics",
         tags=["close plan"],
         summary="The plan as iCalendar: one all-day event per milestone at its latest finish",
+        description=(
+            "An iCalendar (`.ics`) file to import into a calendar: one all-day event per milestone on the "
+            "latest day it can finish without moving the go-live date, scheduled from today. Errors come as "
+            "JSON (`application/json`), like every error of this API."
+        ),
         responses={(200, "text/calendar"): OpenApiTypes.STR, (404, "application/json"): ERRORS_404},
     )
     def get(self, request, opportunity_id: int):

@@ -8,7 +8,7 @@ through the API's exception handler)."""
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -75,6 +75,10 @@ def _fetch(request, opportunity_id: int):
 
 class ShareLinksAPI(APIView):
     @extend_schema(operation_id="close_plan_share_links_list", tags=TAGS, summary="The plan's share links",
+                   description=(
+                       "The links that let people at the customer open this plan without an account (to read it, "
+                       "comment and propose dates), newest first: URL, expiry, revocation, when one was last "
+                       "opened, the note and the stakeholders it was emailed to. Not paginated."),
                    responses={200: ShareLinkOutSerializer(many=True), 404: ERRORS_404})
     def get(self, request, opportunity_id: int):
         _, plan = _fetch(request, opportunity_id)
@@ -84,6 +88,12 @@ class ShareLinksAPI(APIView):
     @extend_schema(
         operation_id="close_plan_share_links_create", tags=TAGS,
         summary="Create a share link, and email it (with a note) to stakeholders at the account",
+        description=(
+            "Creates a link to the plan valid for `valid_days` days (1-180, default 30). With `recipients`, "
+            "stakeholder ids at the deal's account who have an email, it also emails them the link with your "
+            "`note`; an id that is not one of them answers 400 on `recipients`. Answers 201 with the link. "
+            "Safe to retry with an Idempotency-Key (a retry does not send the email twice)."
+        ),
         request=ShareLinkCreateSerializer,
         responses={201: ShareLinkOutSerializer, 400: ERRORS_400, 404: ERRORS_404},
     )
@@ -110,6 +120,11 @@ class ShareLinksAPI(APIView):
 class CommentsAPI(APIView):
     @extend_schema(operation_id="close_plan_comments_list", tags=TAGS,
                    summary="The comments on the plan, the buyer's and the rep's, oldest first",
+                   description=(
+                       "The plan's conversation with the customer as one list, each comment followed by its "
+                       "replies (`in_reply_to`): who wrote it (`author_type` stakeholder or user), the milestone "
+                       "it is about, and `waiting` on a buyer's comment nobody answered yet. `body` is plain "
+                       "text: escape it where you render it. Not paginated."),
                    responses={200: CommentOutSerializer(many=True), 404: ERRORS_404})
     def get(self, request, opportunity_id: int):
         _, plan = _fetch(request, opportunity_id)
@@ -119,6 +134,11 @@ class CommentsAPI(APIView):
 
     @extend_schema(operation_id="close_plan_comments_create", tags=TAGS,
                    summary="Comment on the plan, or reply to a buyer's comment (`in_reply_to`)",
+                   description=(
+                       "Adds your comment to the plan's conversation, which the customer sees on the shared "
+                       "plan; with `in_reply_to` (a comment id on this plan, else 400) it answers that comment "
+                       "and it stops `waiting`. Answers 201 with the comment. Safe to retry with an "
+                       "Idempotency-Key."),
                    request=CommentCreateSerializer,
                    responses={201: CommentOutSerializer, 400: ERRORS_400, 404: ERRORS_404})
     def post(self, request, opportunity_id: int):
@@ -136,6 +156,11 @@ class CommentsAPI(APIView):
 class ProposalsAPI(APIView):
     @extend_schema(operation_id="close_plan_proposals_list", tags=TAGS,
                    summary="The buyer's date proposals, pending and decided",
+                   description=(
+                       "The date changes people at the customer proposed on the shared plan, for a milestone or "
+                       "the go-live date (`milestone_key` `go_live`): the current and the proposed date, their "
+                       "reason, the status (pending, accepted, declined) and your reply. Decide a pending one "
+                       "with accept or decline. Not paginated."),
                    responses={200: ProposalOutSerializer(many=True), 404: ERRORS_404})
     def get(self, request, opportunity_id: int):
         _, plan = _fetch(request, opportunity_id)
@@ -148,7 +173,6 @@ class ProposalDecisionAPI(APIView):
 
     @extend_schema(
         tags=TAGS, request=ProposalDecisionSerializer,
-        summary="Accept (the plan is rescheduled, as the customer's change) or decline (a reply is required)",
         responses={200: ProposalOutSerializer, 400: ERRORS_400, 404: ERRORS_404,
                    409: OpenApiResponse(ClosePlanErrorSerializer, description="Already accepted or declined.")},
     )
@@ -166,9 +190,23 @@ class ProposalDecisionAPI(APIView):
         return Response(ProposalOutSerializer(_proposal_payload(proposal)).data)
 
 
+@extend_schema_view(post=extend_schema(
+    operation_id="close_plan_proposals_accept", summary="Accept a buyer's date proposal",
+    description=(
+        "The plan is rescheduled as proposed (the go-live date, or the milestone's duration so that it finishes "
+        "on the proposed date), recorded as the customer's change; `reply` is optional. Answers with the "
+        "proposal; 409 `already_decided` when it was accepted or declined before, 400 when the milestone cannot "
+        "finish that early."),
+))
 class ProposalAcceptAPI(ProposalDecisionAPI):
     decision = "accept"
 
 
+@extend_schema_view(post=extend_schema(
+    operation_id="close_plan_proposals_decline", summary="Decline a buyer's date proposal",
+    description=(
+        "The plan keeps its dates and the customer reads your `reply`, which is required here (400 without it). "
+        "Answers with the proposal; 409 `already_decided` when it was accepted or declined before."),
+))
 class ProposalDeclineAPI(ProposalDecisionAPI):
     decision = "decline"

@@ -89,13 +89,43 @@ SUMMARIES = {
     "losses": "Where deals are lost: by stage, reason and red RSVP dimension; win rate by stage reached",
 }
 
+SCOPE = (
+    " Scope: your own deals as a rep, your teams' as a manager, everyone's as an admin; `team` and `rep` narrow "
+    "it, never widen it (a value outside it answers 400 naming the field). The period defaults to the current "
+    "quarter to date and the three before it. The same figures as the Insights page; not paginated."
+)
+DESCRIPTIONS = {
+    "rsvp-win-rates": (
+        "Does the coaching predict wins? Of the deals won or lost in the period, the win rate by RSVP status "
+        "(green, amber, red; overall and per dimension) when the deal entered Propose and 4 weeks before its "
+        "close date, and with and without a customer-validated close plan and an engaged economic buyer. "
+        "Rates carry a 95% Wilson interval and are null below 10 deals; each part has a plain `sentence`."
+    ),
+    "forecast-accuracy": (
+        "For each weekly pipeline snapshot in the period, the Commit, Best Case, stage-weighted and "
+        "decay-adjusted forecasts of the deals due in that quarter against what was won, the mean error of "
+        "each over finished weeks, which one came closest, and the same per rep. Amounts are in `currency`; "
+        "deals in currencies without a rate are left out and listed in `other_currencies`."
+    ),
+    "slips": (
+        "Of the deals closed in the period, how many had their close date moved later at least once and by "
+        "how many days in all, for the team and per rep, with the deals that slipped most."
+    ),
+    "losses": (
+        "The deals lost in the period by the stage they were lost in, by reason (spelling and case folded "
+        "together) and by the RSVP dimension that was red at the loss, and the win rate and days to win of "
+        "deals by the stage they reached."
+    ),
+}
+
 
 def _section_view(section: str) -> type[APIView]:
     build = SECTIONS[section]
 
     class InsightsSectionAPI(APIView):
         @extend_schema(
-            operation_id=f"insights_{section.replace('-', '_')}", tags=["insights"], summary=SUMMARIES[section],
+            operation_id=f"insights_{section.replace('-', '_')}_retrieve", tags=["insights"],
+            summary=SUMMARIES[section], description=DESCRIPTIONS[section] + SCOPE,
             parameters=PARAMETERS,
             responses={200: RESPONSES[section], 400: OpenApiResponse(ERROR, description="A filter you may not use.")},
         )

@@ -123,6 +123,14 @@ def _row(row: QueueRow) -> dict:
 class AttentionAPI(APIView):
     @extend_schema(
         summary="The review's attention ranking of a team's open deals",
+        description=(
+            "The ranking of the weekly review page, its CSV export and the digest: a team's open deals, the one "
+            "that needs the manager most first, each with its risk, value and time pressure, the reasons behind "
+            "them and the coaching question to ask; and the team's totals in its reporting currency. `team` "
+            "defaults to the first team you review; a team you may not review answers 404, and someone who "
+            "reviews no team gets an empty list. Page with `limit` and `offset` (`count` is the total); narrow "
+            "with `rep`, `stage`, `category`, `flag` and `exceptions_only`."
+        ),
         parameters=[
             OpenApiParameter("team", OpenApiTypes.INT, description="Default: the first team you review."),
             OpenApiParameter("exceptions_only", OpenApiTypes.BOOL, description="Only deals with a real reason to act."),

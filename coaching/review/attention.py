@@ -225,6 +225,11 @@ def deadline(deal: DealSignals) -> dt.date | None:
     return deal.expected_close_date
 
 
+def combined(risk: int, value: float, pressure: float) -> float:
+    """The score from its three factors: the one place they are multiplied."""
+    return risk * value * pressure
+
+
 def attention(deal: DealSignals, *, today: dt.date, typical: float | None,
               business_days_left: int | None) -> Attention:
     """One deal's score (its reasons are worded when read, `Attention.reasons`)."""
@@ -232,7 +237,7 @@ def attention(deal: DealSignals, *, today: dt.date, typical: float | None,
     value = value_factor(deal.amount, typical)
     pressure = pressure_factor(business_days_left)
     return Attention(
-        opportunity_id=deal.opportunity_id, score=risk * value * pressure, risk=risk,
+        opportunity_id=deal.opportunity_id, score=combined(risk, value, pressure), risk=risk,
         value=value, pressure=pressure, business_days_left=business_days_left,
         deal=deal, today=today,
     )
@@ -260,17 +265,41 @@ def _business_days_to(dates: set[dt.date], today: dt.date, calendar: BusinessCal
     return result
 
 
+@dataclass(frozen=True)
+class Scores:
+    """The attention of many deals, as columns: index i is the i-th deal given to `score_columns`."""
+
+    order: list[int]  # the deals' indices, highest attention first (ties: larger amount, then smaller id)
+    scores: list[float]
+    business_days_left: list[int | None]
+    typical: float | None  # the median amount, which `value_factor` measures against
+
+
+def score_columns(*, ids: Sequence[int], risks: Sequence[int], amounts: Sequence[float | None],
+                  deadlines: Sequence[dt.date | None], today: dt.date, holidays: Iterable[dt.date] = ()) -> Scores:
+    """Score and order many deals from their columns: each deal's `risk_of`, amount (in the
+    reporting currency, None without a rate) and `deadline`. The same factors as `attention`,
+    without an object per deal: a review ranks 10,000 deals and shows a hundred."""
+    calendar = BusinessCalendar(holidays)
+    typical = typical_amount(amounts)
+    left = _business_days_to({day for day in set(deadlines) if day is not None}, today, calendar)
+    left[None] = None
+    pressures = {day: pressure_factor(days) for day, days in left.items()}
+    scores = [combined(risk, value_factor(amount, typical), pressures[day])
+              for risk, amount, day in zip(risks, amounts, deadlines, strict=True)]
+    # Three stable sorts, last key first: C-level comparisons instead of a tuple per deal.
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    order.sort(key=[-(amount or 0.0) for amount in amounts].__getitem__)
+    order.sort(key=[-score for score in scores].__getitem__)
+    return Scores(order=order, scores=scores, business_days_left=[left[day] for day in deadlines], typical=typical)
+
+
 def rank(deals: Sequence[DealSignals], *, today: dt.date, holidays: Iterable[dt.date] = ()) -> list[Attention]:
     """Every deal's attention, highest first (ties: larger amount, then id)."""
-    calendar = BusinessCalendar(holidays)
-    typical = typical_amount(d.amount for d in deals)
-    deadlines = {deal.opportunity_id: deadline(deal) for deal in deals}
-    left = _business_days_to({d for d in deadlines.values() if d is not None}, today, calendar)
-    scored = [
-        attention(deal, today=today, typical=typical,
-                  business_days_left=left.get(deadlines[deal.opportunity_id]))
-        for deal in deals
-    ]
-    amounts = {deal.opportunity_id: deal.amount or 0.0 for deal in deals}
-    scored.sort(key=lambda a: (-a.score, -amounts[a.opportunity_id], a.opportunity_id))
-    return scored
+    scores = score_columns(
+        ids=[deal.opportunity_id for deal in deals], risks=[risk_of(deal, today) for deal in deals],
+        amounts=[deal.amount for deal in deals], deadlines=[deadline(deal) for deal in deals],
+        today=today, holidays=holidays,
+    )
+    return [attention(deals[index], today=today, typical=scores.typical,
+                      business_days_left=scores.business_days_left[index]) for index in scores.order]

@@ -154,6 +154,9 @@ def weekly_changes(scope: ReviewScope, *, limit: int = CHANGE_ROWS) -> Changes:
         # No account: nothing shows it, and joining it costs an index probe per team deal
         # (the window counts make PostgreSQL build every changed row before the LIMIT).
         .select_related("owner", "stage")
+        # The columns the section and the digest show: the window sort carries every changed row.
+        .only("name", "amount", "currency", "expected_close_date", "lost_reason", "owner__first_name",
+              "owner__last_name", "owner__username", "stage__name")
         .order_by("-amount", "id")[:limit]
     )
     rows: list[ChangeRow] = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
+from django.utils.text import capfirst
 
 from deals.models import Opportunity
 
@@ -148,12 +149,21 @@ def _flag_infos(items, today: dt.date) -> tuple[FlagInfo, ...]:
     return tuple(sorted(infos, key=lambda f: (f.snoozed_until is not None, f.kind)))
 
 
+# The columns the rows show (the review page, the digest, the API): not the deal's notes and
+# timestamps, nor the whole users they are owned by.
+ROW_FIELDS = (
+    "name", "expected_close_date", "budget_status", "go_live_date", "compelling_event", "success_criteria",
+    "owner__first_name", "owner__last_name", "owner__username", "account__name", "stage__name",
+    "deal_score__summary", *(f"deal_score__{d}" for d in DIMENSIONS), *(f"deal_score__{d}_status" for d in DIMENSIONS),
+)
+
+
 def _with_row_facts(deals, today: dt.date):
     """Everything a queue row shows, for the rows of one page."""
     return deals.annotate(
         **row_annotations(today=today), **plan_annotations(today=today),
         slip_count=slip_count(), open_flags_json=_flags_json(today),
-    ).select_related("owner", "account", "stage", "deal_score")
+    ).select_related("owner", "account", "stage", "deal_score").only(*ROW_FIELDS)
 
 
 def _queue_row(deal: Opportunity, ranked: RankedDeal, today: dt.date) -> QueueRow:
@@ -222,6 +232,9 @@ class HeatmapCell:
     score: int | None
     status: str  # red / amber / green / none
     url: str
+    # Worded here, not in the template: a page shows 400 cells and each template lookup costs.
+    text: str = "–"
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,13 +271,14 @@ def rsvp_heatmap(scope: ReviewScope, *, offset: int = 0, limit: int = HEATMAP_PA
 def _heatmap_row(deal: Opportunity, ranked: RankedDeal) -> HeatmapRow:
     url = deal_url(deal.pk)
     score = getattr(deal, "deal_score", None)
-    cells = tuple(
-        HeatmapCell(
-            letter=DIMENSION_LETTERS[d], dimension=d,
-            score=getattr(score, d) if score is not None else None,
-            status=getattr(score, f"{d}_status") if score is not None else "none",
-            url=f"{url}#rsvp-scorecard",
-        )
-        for d in DIMENSIONS
-    )
+    cells = []
+    for d in DIMENSIONS:
+        points = getattr(score, d) if score is not None else None
+        status = getattr(score, f"{d}_status") if score is not None else "none"
+        cells.append(HeatmapCell(
+            letter=DIMENSION_LETTERS[d], dimension=d, score=points, status=status, url=f"{url}#rsvp-scorecard",
+            text="–" if points is None else str(points),
+            title=f"{deal.name} · {capfirst(d)}: " + ("not scored yet" if points is None else f"{points} ({status})"),
+        ))
+    cells = tuple(cells)
     return HeatmapRow(opportunity=deal, ranked=ranked, cells=cells, url=url)

@@ -8,7 +8,8 @@ export and the digest all read this ranking."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cached_property
 
@@ -34,9 +35,18 @@ from coaching.stale.rules import flag_status
 from dealcoach.currencies import DEFAULT_REPORTING_CURRENCY, Conversion, RateTable
 from dealcoach.rates.selectors import rate_table_on
 
-from .attention import EXCEPTION_RISK, Attention, DealSignals, rank
+from .attention import (
+    EXCEPTION_RISK,
+    Attention,
+    DealSignals,
+    Scores,
+    attention,
+    deadline,
+    risk_of,
+    score_columns,
+)
 from .selectors import ReviewScope, open_team_deals
-from .sources import DIMENSIONS, open_flags, plan_behind
+from .sources import DIMENSIONS, RAG, open_flags, plan_behind
 from .sql import CommaJoin
 
 HOLIDAYS_CACHE_KEY = "review:holidays:v1"
@@ -55,8 +65,7 @@ def reporting_currency(scope: ReviewScope) -> str:
 
 
 class RankedDeal:
-    """One open deal in the ranking. A plain class over the row's facts: the ranking builds
-    one per open deal (10,000 for a large team) and shows a hundred."""
+    """One open deal in the ranking, built only for the deals shown (`RankedDeals`)."""
 
     __slots__ = ("attention", "rank", "_facts", "reporting_currency")
 
@@ -76,34 +85,106 @@ class RankedDeal:
     is_exception = property(lambda self: self.attention.risk >= EXCEPTION_RISK)
 
 
-@dataclass
+class RankedDeals(Sequence):
+    """Some positions of a ranking (0 = highest attention), turned into `RankedDeal`s only
+    when read: the page reads a hundred of a team's 10,000."""
+
+    def __init__(self, ranking: Ranking, positions: list[int]):
+        self._ranking = ranking
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._ranking.deal_at(position) for position in self._positions[index]]
+        return self._ranking.deal_at(self._positions[index])
+
+
 class Ranking:
-    currency: str
-    as_of: dt.date
-    deals: list[RankedDeal]  # every open deal, attention order
-    conversions: dict[str, Conversion | None] = field(default_factory=dict)  # per currency priced in
+    """Every open deal of a review in attention order, kept as the fetched rows and the
+    score columns (`attention.score_columns`)."""
+
+    def __init__(self, *, currency: str, as_of: dt.date, rows: list[tuple], converted: list[float | None],
+                 risks: list[int], snoozed: list[bool], scores: Scores, flags: dict,
+                 conversions: dict[str, Conversion | None]):
+        self.currency = currency
+        self.as_of = as_of
+        self.conversions = conversions  # per currency priced in; None: no rate
+        self._rows = rows
+        self._converted = converted
+        self._risks = risks
+        self._snoozed = snoozed
+        self._scores = scores
+        self._flags = flags  # flags text -> (kind, snoozed until) pairs
+        self._built: dict[int, RankedDeal] = {}
+
+    def deal_at(self, position: int) -> RankedDeal:
+        """The deal at `position` (0-based), its attention computed by `attention.attention`
+        from the same facts the columns were scored from."""
+        deal = self._built.get(position)
+        if deal is None:
+            index = self._scores.order[position]
+            row, converted = self._rows[index], self._converted[index]
+            signals = _signals(row, converted, self._flags[row[FLAGS]])
+            scored = attention(signals, today=self.as_of, typical=self._scores.typical,
+                               business_days_left=self._scores.business_days_left[index])
+            facts = (row[OWNER], row[AMOUNT], row[CURRENCY], converted, row[CLOSE], self._snoozed[index])
+            deal = self._built[position] = RankedDeal(scored, position + 1, facts, self.currency)
+        return deal
 
     @cached_property
-    def exceptions(self) -> list[RankedDeal]:
-        return [deal for deal in self.deals if deal.attention.risk >= EXCEPTION_RISK]
+    def deals(self) -> RankedDeals:
+        return RankedDeals(self, list(range(len(self._rows))))
+
+    @cached_property
+    def _exception_positions(self) -> list[int]:
+        risks = self._risks
+        return [position for position, index in enumerate(self._scores.order) if risks[index] >= EXCEPTION_RISK]
+
+    @cached_property
+    def exceptions(self) -> RankedDeals:
+        return RankedDeals(self, self._exception_positions)
 
     @property
     def needs_you(self) -> list[RankedDeal]:
         return self.exceptions[:NEEDS_YOU]
 
-    def other_exceptions(self, sort: str = "attention") -> list[RankedDeal]:
+    def other_exceptions(self, sort: str = "attention") -> RankedDeals:
         """The exceptions after the top five, in the order asked for."""
-        rest = self.exceptions[NEEDS_YOU:]
+        rest = self._exception_positions[NEEDS_YOU:]
+        order, rows, converted = self._scores.order, self._rows, self._converted
         if sort == "amount":  # converted amounts first, largest first; unconverted after, by their own figure
-            return sorted(rest, key=lambda d: (d.converted is None, -(d.converted or float(d.amount)), d.rank))
-        if sort == "close":
-            return sorted(rest, key=lambda d: (d.expected_close_date is None, d.expected_close_date or dt.date.max,
-                                               d.rank))
-        return rest
+            def by_amount(position):
+                index = order[position]
+                return (converted[index] is None, -(converted[index] or float(rows[index][AMOUNT])), position)
+            rest = sorted(rest, key=by_amount)
+        elif sort == "close":
+            def by_close(position):
+                close = rows[order[position]][CLOSE]
+                return (close is None, close or dt.date.max, position)
+            rest = sorted(rest, key=by_close)
+        return RankedDeals(self, rest)
 
     @property
     def other_count(self) -> int:
         return max(0, len(self.exceptions) - NEEDS_YOU)
+
+    @cached_property
+    def exceptions_by_owner(self) -> Counter:
+        rows, risks = self._rows, self._risks
+        return Counter(rows[index][OWNER] for index, risk in enumerate(risks) if risk >= EXCEPTION_RISK)
+
+    @cached_property
+    def rsvp(self) -> dict[str, dict[str, int]]:
+        """dimension -> red/amber/green/unscored counts of the open deals."""
+        return rsvp_counts(Counter(row[RSVP] for row in self._rows))
+
+    @cached_property
+    def snoozed_count(self) -> int:
+        """Open deals with a snoozed flag."""
+        return sum(self._snoozed)
 
     @property
     def used_conversions(self) -> list[Conversion]:
@@ -116,7 +197,7 @@ class Ranking:
 
     @cached_property
     def share(self) -> float:
-        return len(self.exceptions) / len(self.deals) if self.deals else 0.0
+        return len(self.exceptions) / len(self._rows) if self._rows else 0.0
 
 
 def _flags_text():
@@ -160,11 +241,39 @@ def _names_by_bits(names: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 MISSING_BY_BITS = _names_by_bits(ANCHOR_NAMES)
 RED_BY_BITS = _names_by_bits(DIMENSIONS)
+RSVP_CODES = {status: code for code, status in enumerate(RAG, start=1)}  # 0: not scored
+
+
+def _rsvp_statuses() -> ExpressionWrapper:
+    """The stored RSVP status of each dimension, two bits each (`RSVP_CODES`) in one integer: the
+    totals count them from the ranking's rows (`Ranking.rsvp_counts`) instead of reading the scores again."""
+    total = Value(0)
+    for index, dimension in enumerate(DIMENSIONS):
+        total = total + Case(
+            *[When(**{f"deal_score__{dimension}_status": status}, then=Value(code << (2 * index)))
+              for status, code in RSVP_CODES.items()],
+            default=Value(0),
+        )
+    return ExpressionWrapper(total, output_field=IntegerField())
+
+
+def rsvp_counts(codes: Counter) -> dict[str, dict[str, int]]:
+    """dimension -> red/amber/green/unscored counts, from a count of `_rsvp_statuses` codes."""
+    counts = {d: {"red": 0, "amber": 0, "green": 0, "unscored": 0} for d in DIMENSIONS}
+    status_of = {code: status for status, code in RSVP_CODES.items()}
+    for code, deals in codes.items():
+        for index, dimension in enumerate(DIMENSIONS):
+            counts[dimension][status_of.get((code >> (2 * index)) & 3, "unscored")] += deals
+    return counts
 
 COLUMNS = (
-    "id", "owner_id", "amount", "currency", "expected_close_date", "r_probability", "r_missing", "r_red", "r_flags",
-    "r_plan_behind", "r_sign_by", "r_signed_on",
+    "id", "owner_id", "amount", "currency", "r_rsvp",
+    # What the risk and the deadline read, last: deals alike in these score alike (`review_ranking`).
+    "r_flags", "r_sign_by", "r_signed_on", "r_plan_behind", "expected_close_date", "r_red", "r_missing",
+    "r_probability",
 )
+ID, OWNER, AMOUNT, CURRENCY, RSVP, FLAGS, SIGN_BY, SIGNED_ON, PLAN_BEHIND, CLOSE, RED, MISSING, PROBABILITY = range(13)
+FACTS = slice(FLAGS, None)
 
 
 def _signals_rows(scope: ReviewScope):
@@ -178,6 +287,7 @@ def _signals_rows(scope: ReviewScope):
             r_probability=F("stage__probability"),
             r_missing=_bits(ANCHOR_MISSING),
             r_red=_bits([Q(**{f"deal_score__{d}_status": "red"}) for d in DIMENSIONS]),
+            r_rsvp=_rsvp_statuses(),
             r_flags=_flags_text(),
             r_plan_behind=plan_behind(today=today),
             r_sign_by=F("contract__latest_finish"),
@@ -209,37 +319,58 @@ def _fetch(rows) -> list[tuple]:
     return parsed
 
 
+def _signals(row: tuple, converted: float | None, flags: tuple) -> DealSignals:
+    return DealSignals(
+        opportunity_id=row[ID], amount=converted, flags=flags, sign_by=row[SIGN_BY],
+        contract_signed=row[SIGNED_ON] is not None, plan_behind=bool(row[PLAN_BEHIND]),
+        expected_close_date=row[CLOSE], red_dimensions=RED_BY_BITS[row[RED]],
+        missing_anchors=MISSING_BY_BITS[row[MISSING]], stage_probability=row[PROBABILITY] or 0,
+        currency=row[CURRENCY],
+    )
+
+
 def review_ranking(scope: ReviewScope, *, rates: RateTable | None = None) -> Ranking:
     """Every open deal of the review, attention first. One query (the rates and
-    holidays come from the cache)."""
+    holidays come from the cache).
+
+    Deals alike in every fact the risk and the deadline read (`FACTS`: neither the id,
+    the amount nor the currency) have the same risk and deadline, so `risk_of` and
+    `deadline` run once per distinct set of facts, not once per deal; the scores are
+    columns (`score_columns`), and a deal becomes an object only when shown."""
     currency = reporting_currency(scope)
     rates = rates or rate_table_on(scope.as_of)
-    conversions: dict[str, Conversion | None] = {}
-    signals: list[DealSignals] = []
-    extra: dict[int, tuple] = {}
     today = scope.as_of
-    parsed_flags: dict[str | None, tuple] = {None: ()}  # most deals share a handful of flag sets
-    for pk, owner_id, amount, deal_currency, close, probability, missing, red, flags, behind, sign_by, signed_on \
-            in _fetch(_signals_rows(scope)):
-        if deal_currency not in conversions:
-            conversions[deal_currency] = rates.conversion(deal_currency, currency)
-        conversion = conversions[deal_currency]
-        converted = None if conversion is None else float(amount) * conversion.factor
-        if flags not in parsed_flags:
-            parsed_flags[flags] = _flag_pairs(flags)
-        flag_pairs = parsed_flags[flags]
-        signals.append(DealSignals(
-            opportunity_id=pk, amount=converted, flags=flag_pairs, sign_by=sign_by,
-            contract_signed=signed_on is not None, plan_behind=bool(behind), expected_close_date=close,
-            red_dimensions=RED_BY_BITS[red], missing_anchors=MISSING_BY_BITS[missing],
-            stage_probability=probability or 0, currency=deal_currency,
-        ))
-        snoozed = any(until is not None and flag_status(cleared=False, snoozed_until=until, today=today) == "snoozed"
-                      for _, until in flag_pairs)
-        extra[pk] = (owner_id, amount, deal_currency, converted, close, snoozed)
-    ranked = rank(signals, today=scope.as_of, holidays=review_holidays())
-    deals = [
-        RankedDeal(attention, position, extra[attention.opportunity_id], currency)
-        for position, attention in enumerate(ranked, start=1)
-    ]
-    return Ranking(currency=currency, as_of=scope.as_of, deals=deals, conversions=conversions)
+    conversions: dict[str, Conversion | None] = {}
+    factors: dict[str, float | None] = {}
+    flags: dict[str | None, tuple] = {None: ()}  # flags text -> pairs; most deals share a handful of flag sets
+    known: dict[tuple, tuple[int, dt.date | None, bool]] = {}  # FACTS -> (risk, deadline, snoozed)
+    rows = _fetch(_signals_rows(scope))
+    ids, converted, risks, deadlines, snoozed = [], [], [], [], []
+    for row in rows:
+        deal_currency = row[CURRENCY]
+        if deal_currency not in factors:
+            conversion = conversions[deal_currency] = rates.conversion(deal_currency, currency)
+            factors[deal_currency] = None if conversion is None else conversion.factor
+        factor = factors[deal_currency]
+        amount = None if factor is None else float(row[AMOUNT]) * factor
+        facts = row[FACTS]
+        risk_deadline_snoozed = known.get(facts)
+        if risk_deadline_snoozed is None:
+            text = row[FLAGS]
+            if text not in flags:
+                flags[text] = _flag_pairs(text)
+            deal = _signals(row, amount, flags[text])
+            risk_deadline_snoozed = known[facts] = (
+                risk_of(deal, today), deadline(deal),
+                any(until is not None and flag_status(cleared=False, snoozed_until=until, today=today) == "snoozed"
+                    for _, until in flags[text]),
+            )
+        ids.append(row[ID])
+        converted.append(amount)
+        risks.append(risk_deadline_snoozed[0])
+        deadlines.append(risk_deadline_snoozed[1])
+        snoozed.append(risk_deadline_snoozed[2])
+    scores = score_columns(ids=ids, risks=risks, amounts=converted, deadlines=deadlines, today=today,
+                           holidays=review_holidays())
+    return Ranking(currency=currency, as_of=today, rows=rows, converted=converted, risks=risks, snoozed=snoozed,
+                   scores=scores, flags=flags, conversions=conversions)

@@ -51,12 +51,5 @@ def grouped_rows(queryset: QuerySet, *, group_by: list[str], aggregates: dict[st
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def count_where(alias: str, value: str | None = None) -> str:
-    """SQL counting inner rows where a boolean alias is true (or equals `value`)."""
-    column = connection.ops.quote_name(alias)
-    condition = column if value is None else f"{column} = '{value}'"
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-
 def sum_of(alias: str) -> str:
     return f"SUM({connection.ops.quote_name(alias)})"

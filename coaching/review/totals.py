@@ -1,6 +1,7 @@
 """Team totals by forecast category (plain, weighted and decay-adjusted), per
-rep and per currency, plus the counts the page headlines (RSVP distribution,
-exceptions): one grouped query over the team's deals.
+rep and per currency: one grouped query over the team's deals. The counts the page
+headlines (RSVP distribution, exceptions, snoozed) come from the attention ranking,
+which has read every open deal already.
 
 Amounts are summed per currency in SQL, then converted into the team's
 reporting currency with the rate in force on the review's date
@@ -9,7 +10,6 @@ in: its totals stay apart, unconverted, and the page warns about them."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, FloatField, Value, When
@@ -19,8 +19,8 @@ from dealcoach.currencies import Conversion, RateTable
 
 from .ranking import Ranking
 from .selectors import ReviewScope, forecast_deals
-from .sources import DIMENSIONS, RAG, decayed_amount, weighted_amount
-from .sql import count_where, grouped_rows, sum_of
+from .sources import decayed_amount, weighted_amount
+from .sql import grouped_rows, sum_of
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("pipeline", "Pipeline"),
@@ -121,7 +121,7 @@ def _bucket() -> Case:
 
 
 def team_totals(scope: ReviewScope, *, ranking: Ranking, rates: RateTable) -> Totals:
-    """One grouped query; the exception counts come from the attention ranking."""
+    """One grouped query; the RSVP, exception and snoozed counts come from the attention ranking."""
     today = scope.as_of
     won = When(status="won", then=Cast(F("amount"), FloatField()))
     rows = (
@@ -134,12 +134,10 @@ def team_totals(scope: ReviewScope, *, ranking: Ranking, rates: RateTable) -> To
             t_amount=Cast(F("amount"), FloatField()),
             t_weighted=Case(won, default=weighted_amount(), output_field=FloatField()),
             t_decayed=Case(won, default=decayed_amount(as_of=today), output_field=FloatField()),
-            **{f"t_{d}": F(f"deal_score__{d}_status") for d in DIMENSIONS},
         )
         .order_by()
         .values(
             "t_owner", "t_currency", "t_bucket", "t_open", "t_amount", "t_weighted", "t_decayed",
-            *(f"t_{d}" for d in DIMENSIONS),
         )
     )
     aggregates = {
@@ -147,7 +145,6 @@ def team_totals(scope: ReviewScope, *, ranking: Ranking, rates: RateTable) -> To
         "amount": sum_of("t_amount"),
         "weighted": sum_of("t_weighted"),
         "decayed": sum_of("t_decayed"),
-        **{f"{d}_{status}": count_where(f"t_{d}", status) for d in DIMENSIONS for status in RAG},
     }
     grouped = grouped_rows(rows, group_by=["t_owner", "t_currency", "t_bucket", "t_open"], aggregates=aggregates)
     return _assemble(scope, grouped, ranking=ranking, rates=rates)
@@ -158,7 +155,6 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
     main = ranking.currency
     team: dict[str, CurrencyTotals] = {}
     per_rep: dict[tuple[int, str], CurrencyTotals] = {}
-    rsvp = {d: {"red": 0, "amber": 0, "green": 0, "unscored": 0} for d in DIMENSIONS}
     open_deals = 0
     for row in grouped:
         currency, bucket = row["t_currency"], row["t_bucket"]
@@ -167,16 +163,8 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
         if bucket in CATEGORY_LABELS:
             team.setdefault(currency, CurrencyTotals(currency)).by_category[bucket].add(money)
             per_rep.setdefault((row["t_owner"], currency), CurrencyTotals(currency)).by_category[bucket].add(money)
-        if not row["t_open"]:
-            continue
-        open_deals += money.deals
-        for d in DIMENSIONS:
-            scored = 0
-            for status in RAG:
-                count = int(row[f"{d}_{status}"] or 0)
-                rsvp[d][status] += count
-                scored += count
-            rsvp[d]["unscored"] += money.deals - scored
+        if row["t_open"]:
+            open_deals += money.deals
 
     conversions = {currency: rates.conversion(currency, main) for currency in team}
     converted = CurrencyTotals(main)
@@ -186,7 +174,7 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
     unconverted = sorted((t for c, t in team.items() if conversions[c] is None),
                          key=lambda t: (-t.open_total.amount, t.currency))
 
-    exceptions_by_rep = Counter(deal.owner_id for deal in ranking.exceptions)
+    exceptions_by_rep = ranking.exceptions_by_owner
     reps: dict[tuple[int, str], RepTotals] = {}
     for (rep_id, currency), totals in per_rep.items():
         conversion = conversions.get(currency)
@@ -213,6 +201,6 @@ def _assemble(scope: ReviewScope, grouped: list[dict], *, ranking: Ranking, rate
                             **{k: c for k, c in conversions.items() if c is not None and k != main}}.values(),
                            key=lambda c: c.source),
         reps=sorted(reps.values(), key=lambda r: (r.name.lower(), not r.converted, r.currency)),
-        rsvp=rsvp, open_deals=open_deals, exceptions=len(ranking.exceptions),
-        snoozed=sum(1 for deal in ranking.deals if deal.snoozed),
+        rsvp=ranking.rsvp, open_deals=open_deals, exceptions=len(ranking.exceptions),
+        snoozed=ranking.snoozed_count,
     )

@@ -122,7 +122,7 @@ def _answer_inputs(data) -> list[AnswerInput]:
 
 class CoachingApi(APIView):
     @extend_schema(
-        operation_id="opportunity_coaching",
+        operation_id="coaching_retrieve",
         tags=["coaching"],
         summary="The deal's RSVP scorecard and anchors",
         description=(
@@ -139,7 +139,7 @@ class CoachingApi(APIView):
 
 class CoachingAnswersApi(APIView):
     @extend_schema(
-        operation_id="opportunity_coaching_answers_list",
+        operation_id="coaching_answers_list",
         tags=["coaching"],
         summary="The rep's answers to the coaching questions",
         description="Every active question, with this deal's answer (null when unanswered).",
@@ -150,7 +150,7 @@ class CoachingAnswersApi(APIView):
         return Response(AnswerListSerializer({"answers": coaching_answer_rows(opportunity=opportunity)}).data)
 
     @extend_schema(
-        operation_id="opportunity_coaching_answers_set",
+        operation_id="coaching_answers_set",
         tags=["coaching"],
         summary="Record answers to coaching questions",
         description=(

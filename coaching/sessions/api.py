@@ -66,14 +66,27 @@ def _session_queryset():
 
 
 class OpportunitySessionsApi(APIView):
-    @extend_schema(summary="A deal's coaching sessions, newest first", responses={
+    @extend_schema(operation_id="coaching_sessions_list", summary="A deal's coaching sessions, newest first",
+                   description=(
+                       "Every coaching session on the deal, newest first, each with its kind (`self` when the "
+                       "rep coached themselves, `manager`), status, who opened it, the RSVP scores when it opened "
+                       "and closed, the answers recorded in it and the commitments made. Not paginated: a deal "
+                       "has few sessions. 404 when the deal does not exist or you may not see it."),
+                   responses={
         200: SessionSerializer(many=True), 404: OpenApiResponse(ERROR, description="No such deal for you.")})
     def get(self, request, opportunity_id: int):
         opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
         sessions = _session_queryset().filter(opportunity=opportunity).order_by("-opened_at")
         return Response(SessionSerializer(sessions, many=True).data)
 
-    @extend_schema(summary="Open a coaching session (or continue the open one)", request=None, responses={
+    @extend_schema(operation_id="coaching_sessions_create", summary="Open a coaching session (or continue the open one)",
+                   description=(
+                       "Opens a session on an open deal and records its RSVP scores at that moment: a `self` "
+                       "session when you own the deal, a `manager` session when you coach its owner. "
+                       "A deal has at most one open session: if there is one, it is returned with 200 instead "
+                       "of opening another (201 when opened). No body. A deal that is not open answers 400 on "
+                       "`opportunity`. Safe to retry with an Idempotency-Key."),
+                   request=None, responses={
         201: SessionSerializer, 200: SessionSerializer,
         400: OpenApiResponse(ERROR, description="The deal is not open."),
         404: OpenApiResponse(ERROR, description="No such deal for you.")})
@@ -86,7 +99,11 @@ class OpportunitySessionsApi(APIView):
 
 
 class SessionDetailApi(APIView):
-    @extend_schema(summary="One coaching session", responses={
+    @extend_schema(summary="One coaching session",
+                   description=(
+                       "One session by id, as listed under its deal: kind, status, who opened it, the scores at "
+                       "opening and closing, the answers and the commitments. 404 when you may not see its deal."),
+                   responses={
         200: SessionSerializer, 404: OpenApiResponse(ERROR, description="No such session for you.")})
     def get(self, request, session_id: int):
         session = coaching_session_get_for_user(user=request.user, session_id=session_id)
@@ -114,7 +131,11 @@ class CommitmentListApi(generics.ListAPIView):
             raise ValidationError({"overdue": ["Use true or false."]})
         return commitments_filtered(user=self.request.user, owner=owner, status=status, overdue=overdue)
 
-    @extend_schema(summary="Commitments from coaching sessions", parameters=[
+    @extend_schema(summary="Commitments from coaching sessions", description=(
+        "What reps committed to in coaching sessions, on the deals you may see (your own as a rep, your "
+        "teams' as a manager), cursor-paginated on (updated_at, id): follow `next` until it is null "
+        "(`page_size` up to 500). Narrow with `owner`, `status` and `overdue`; a value the filter does not "
+        "know answers 400 naming it."), parameters=[
         OpenApiParameter("owner", OpenApiTypes.STR, description="Username (or id) of the owner."),
         OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "done", "dropped"]),
         OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Open and past the due date."),
@@ -129,7 +150,13 @@ class CommitmentCloseSerializer(serializers.Serializer):
 
 
 class CommitmentCloseApi(APIView):
-    @extend_schema(summary="Close a commitment as done or dropped", request=CommitmentCloseSerializer, responses={
+    @extend_schema(operation_id="commitments_close", summary="Close a commitment as done or dropped",
+                   description=(
+                       "Closes an open commitment as `done` or `dropped` with a one-line `outcome` (at most 300 "
+                       "characters) and answers with the commitment. A commitment already closed answers 400 on "
+                       "`status`; one on a deal you may not see, 404. Safe to retry with an Idempotency-Key: the "
+                       "retry replays the first answer."),
+                   request=CommitmentCloseSerializer, responses={
         200: CommitmentSerializer, 400: OpenApiResponse(ERROR, description="Bad status/outcome or already closed."),
         404: OpenApiResponse(ERROR, description="No such commitment for you.")})
     def post(self, request, commitment_id: int):

@@ -105,6 +105,10 @@ class FlagListAPI(generics.ListAPIView):
 class FlagDetailAPI(APIView):
     @extend_schema(
         summary="One flag",
+        description=(
+            "One flag on a deal you may see: its kind, the reason the sweep gave, when it was raised and "
+            "cleared, and its snooze (until when and why). 404 for a flag on a deal you may not see."
+        ),
         parameters=[OpenApiParameter("flag_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={200: FlagSerializer, 404: FlagErrorSerializer},
     )
@@ -116,10 +120,12 @@ class FlagDetailAPI(APIView):
 @extend_schema(tags=["flags"])
 class FlagSnoozeAPI(APIView):
     @extend_schema(
+        operation_id="flags_snooze",
         summary="Snooze a flag until a date, with a reason",
         description=(
             "The deal's owner or their manager can snooze an open flag. It stays open and visible to the "
-            "manager with its reason, and shows as open again on `until`."
+            "manager with its reason, and shows as open again on `until`. Answers with the flag; anyone else "
+            "gets 403, and a cleared flag answers 400. Snoozing again replaces the date and the reason."
         ),
         parameters=[OpenApiParameter("flag_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=FlagSnoozeSerializer,
@@ -149,6 +155,10 @@ class FlagSnoozeAPI(APIView):
 
     @extend_schema(
         summary="End a flag's snooze now",
+        description=(
+            "Ends the snooze at once: the flag shows as open again. Answers with the flag; ending a snooze that "
+            "is not there changes nothing. Only the deal's owner or their manager (or an admin): others get 403."
+        ),
         parameters=[OpenApiParameter("flag_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={200: FlagSerializer, 403: FlagErrorSerializer, 404: FlagErrorSerializer},
     )

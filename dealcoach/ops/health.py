@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import ClassVar
 
 import redis
 from django.conf import settings
@@ -70,11 +71,21 @@ class RedisCheck(SyncCheck):
 @dataclasses.dataclass
 class MigrationsCheck(SyncCheck):
     """Every migration of this code is applied: a web process of a new release
-    is not ready until `migrate` has run."""
+    is not ready until `migrate` has run.
+
+    Loading the migration graph takes most of a second, so once a database is
+    found fully migrated the answer is kept for the life of the process
+    (`migrated_aliases`): the code's migrations do not change under a running
+    process, and un-applying them under it is not an operation we support. Until
+    then every probe looks again. PostgreSQL being down is the DatabaseCheck's
+    to report."""
 
     alias: str = "default"
+    migrated_aliases: ClassVar[set[str]] = set()
 
     def check(self) -> None:
+        if self.alias in self.migrated_aliases:
+            return
         connection = connections[self.alias]
         try:
             with connection.temporary_connection():
@@ -85,6 +96,7 @@ class MigrationsCheck(SyncCheck):
         if plan:
             names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in plan[:5])
             raise ServiceUnavailable(f"{len(plan)} migration(s) not applied: {names}.")
+        self.migrated_aliases.add(self.alias)
 
 
 def readiness(request):

@@ -4,9 +4,10 @@ readable key=value lines in development.
 Every record, ours or a library's (Django, Celery, gunicorn through the root
 logger), goes through structlog's ProcessorFormatter, which merges the
 request's context: `request_id` and `user_id` (bound by django-structlog's
-RequestMiddleware) and `route` (bound below once the URL is resolved). Celery
-tasks carry the `request_id` of the request that queued them
-(DJANGO_STRUCTLOG_CELERY_ENABLED)."""
+RequestMiddleware) and `route` (bound by dealcoach.ops.logcontext once the URL
+is resolved). Celery worker and beat use this configuration too
+(dealcoach/celery.py); a task's lines carry its `task_id` and `task` and the
+`request_id` of the request that queued it (DJANGO_STRUCTLOG_CELERY_ENABLED)."""
 
 from __future__ import annotations
 

@@ -86,6 +86,12 @@ class ExchangeRateListAPI(generics.GenericAPIView):
 
     @extend_schema(
         summary="List exchange rates",
+        description=(
+            "The stored rates, by currency pair and newest `valid_from` first, cursor-paginated: follow `next` "
+            "until it is null. A conversion on a date uses the pair's latest rate from that day or before. "
+            "Narrow with `base_currency` and `quote_currency` (three-letter ISO 4217 codes; anything else "
+            "answers 400). Every signed-in user may read them."
+        ),
         parameters=[OpenApiParameter("base_currency", OpenApiTypes.STR), OpenApiParameter("quote_currency", OpenApiTypes.STR)],
         responses={200: ExchangeRateSerializer(many=True), 400: ErrorSerializer},
     )
@@ -95,6 +101,11 @@ class ExchangeRateListAPI(generics.GenericAPIView):
 
     @extend_schema(
         summary="Create or replace the rate of a currency pair for a day (admins)",
+        description=(
+            "Admins only (403 for anyone else). Sets how many `quote_currency` one `base_currency` buys from "
+            "`valid_from` on: 201 when the pair had no rate for that day, 200 when this replaced it. `rate` is "
+            "a decimal string above 0. Safe to retry with an Idempotency-Key."
+        ),
         request=ExchangeRateInputSerializer,
         responses={201: ExchangeRateSerializer, 200: ExchangeRateSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
     )
@@ -110,8 +121,10 @@ class ExchangeRateImportAPI(APIView):
     parser_classes = [MultiPartParser, FormParser, FileUploadParser]
 
     @extend_schema(
+        operation_id="exchange_rates_import",
         summary="Import exchange rates from CSV (admins)",
-        description=f"Columns: {', '.join(CSV_COLUMNS)}, optionally source. Upload as multipart field `file`. "
+        description="Admins only (403 for anyone else). "
+                    f"Columns: {', '.join(CSV_COLUMNS)}, optionally source. Upload as multipart field `file`. "
                     "All or nothing: any bad row and nothing is written; `problems` names line and field. "
                     "`?dry_run=1` checks without writing.",
         parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL)],

@@ -79,9 +79,14 @@ class ActivityViewSet(ResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(tags=["stages"], summary="List the pipeline stages in order",
+                       description="Every pipeline stage in pipeline order: its `slug` (what an opportunity's "
+                                   "`stage` holds), name, win probability in percent, the days without activity "
+                                   "before a deal in it is stale (`rot_days`) and its forecast category. Configuration any "
+                                   "signed-in user may read; not paginated.",
                        responses={200: StageSerializer(many=True), **error_responses()}),
     retrieve=extend_schema(
         tags=["stages"], summary="Get one stage by slug",
+        description="One stage by the slug an opportunity's `stage` holds; 404 for a slug no stage has.",
         parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="Stage slug.")],
         responses={200: StageSerializer, **error_responses(404)},
     ),

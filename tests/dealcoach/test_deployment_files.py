@@ -144,7 +144,8 @@ def test_make_serve_runs_the_same_roles():
 def test_entry_point_commands_name_real_modules():
     text = (ROOT / "scripts/entrypoint.sh").read_text()
     assert "gunicorn dealcoach.wsgi:application" in text
-    assert "celery -A dealcoach worker" in text and "celery -A dealcoach beat" in text
+    for role in ("worker", "beat"):
+        assert re.search(rf'celery -A dealcoach "\$\{{celery_quiet\[@\]\}}" {role} ', text), role
 
 
 def run_production_check(env_overrides):

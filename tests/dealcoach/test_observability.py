@@ -3,14 +3,21 @@
 import io
 import json
 import logging
+import re
+from unittest import mock
 
 import pytest
+import structlog
+from celery import current_app
 from django.core.cache import cache
 from django.test import override_settings
+from kombu import Connection
 
 from dealcoach.ops.logging import logging_config
 from dealcoach.ops.metrics import task_outcome_record
 from dealcoach.ops.requestid import request_id_from
+from tests.reliability.probe_tasks import PROBE_TASK
+from tests.reliability.shape import Processes, free_port, process_env, start_redis, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +91,80 @@ def test_metrics_show_requests_queries_tasks_and_backlogs(client):
 def test_metrics_answer_an_allowed_network(client):
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.5").status_code == 403
+
+
+SHUTDOWN_NOTICE = re.compile(r"^worker: (Warm|Cold) shutdown")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_rows")
+@pytest.mark.timeout(120)
+def test_worker_and_beat_log_json_lines_and_a_task_carries_the_request_id_that_queued_it(tmp_path):
+    processes = Processes(tmp_path)
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    env = process_env(CELERY_BROKER_URL=redis_url, REDIS_URL=redis_url, WORKER_CONCURRENCY="1",
+                      CELERY_LOG_LEVEL="info", BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule"))
+    env.pop("LOG_FORMAT", None)  # production's default
+    structlog.contextvars.bind_contextvars(request_id="web-request-4f2a")  # as a request that queues work
+    eager, current_app.conf.task_always_eager = current_app.conf.task_always_eager, False  # publish for real
+
+    def log_lines(name):
+        text = (tmp_path / f"{name}.log").read_text(errors="replace") if (tmp_path / f"{name}.log").exists() else ""
+        return text.splitlines()
+
+    def succeeded():
+        return next((line for line in log_lines("worker") if '"task_succeeded"' in line), None)
+
+    try:
+        start_redis(processes, port)
+        processes.start("worker", ["bash", "scripts/entrypoint.sh", "worker", "-I", "tests.reliability.probe_tasks"],
+                        env)
+        processes.start("beat", ["bash", "scripts/entrypoint.sh", "beat"], env)
+        with Connection(redis_url, connect_timeout=2) as conn:
+            sent = current_app.send_task(PROBE_TASK, kwargs={"marker": 1}, producer=current_app.amqp.Producer(conn),
+                                         retry=False)
+        wait_for(succeeded, timeout=60, what="the probe task's task_succeeded line")
+        wait_for(lambda: any("beat: Starting" in line for line in log_lines("beat")), timeout=30,
+                 what="beat's start line")
+    except AssertionError:
+        raise AssertionError(f"worker:\n{processes.log('worker')}\nbeat:\n{processes.log('beat')}") from None
+    finally:
+        current_app.conf.task_always_eager = eager
+        structlog.contextvars.clear_contextvars()
+        processes.stop_all()
+
+    logged = {}
+    for name in ("worker", "beat"):
+        # Celery's signal handler prints its shutdown notice straight to stdout, past logging.
+        lines = [line for line in log_lines(name) if line.strip() and not SHUTDOWN_NOTICE.match(line)]
+        assert lines and all(line.startswith("{") for line in lines), "\n".join(lines[:20])
+        logged[name] = [json.loads(line) for line in lines]
+    assert any(line["event"].startswith("beat: Starting") for line in logged["beat"])
+    task_lines = [line for line in logged["worker"] if line.get("task_id") == sent.id]
+    assert {line["event"] for line in task_lines} >= {"task_started", "task_succeeded"}
+    for line in task_lines:
+        assert line["task_id"] == sent.id and line["task"] == PROBE_TASK
+        assert line["request_id"] == "web-request-4f2a"
+
+
+def test_the_worker_step_leaves_one_receiver_per_publish_signal():
+    """The app config connected the publishing side; the worker step adds the task side only."""
+    from celery import signals
+    from django_structlog.celery.receivers import CeleryReceiver
+
+    from dealcoach.celery import TaskLogContextStep
+
+    publishing = (signals.before_task_publish, signals.after_task_publish)
+    before = [len(signal.receivers) for signal in publishing]
+    step = TaskLogContextStep(mock.Mock())
+    try:
+        assert [len(signal.receivers) for signal in publishing] == before
+        assert signals.task_prerun.has_listeners()
+    finally:  # this process runs tasks eagerly: leave it as it was
+        for name in dir(CeleryReceiver):
+            if name.startswith("receiver_"):
+                for signal in vars(signals).values():
+                    if isinstance(signal, signals.Signal):
+                        signal.disconnect(getattr(step.receiver, name))

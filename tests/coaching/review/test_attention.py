@@ -1,5 +1,6 @@
 """The attention score, table-driven, without a database (coaching/review/attention.py)."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -9,8 +10,11 @@ from coaching.review.attention import (
     EXCEPTION_RISK,
     DealSignals,
     attention,
+    deadline,
     pressure_factor,
     rank,
+    risk_of,
+    score_columns,
     value_factor,
 )
 from dealcoach.currencies import Rate, RateTable
@@ -143,3 +147,29 @@ def test_the_pressure_falls_with_time_left():
     assert pressure_factor(10) == 2.0
     assert pressure_factor(None) == 1.0
     assert pressure_factor(60) < pressure_factor(20) < pressure_factor(5)
+
+
+def test_the_columns_score_as_each_deal_alone():
+    deals = [deals for _, deals, _ in RANKING_CASES][0] + [
+        signals(10, 70_000.0, sign_by=dt.date(2025, 6, 20), flags=(("decaying", None), ("no_activity", None))),
+        signals(11, None, currency="CHF", expected_close_date=dt.date(2025, 5, 30), red_dimensions=("value",),
+                flags=(("close_date_passed", None),)),
+        signals(12, 70_000.0, sign_by=dt.date(2025, 6, 20), flags=(("decaying", None), ("no_activity", None))),
+    ]
+    scores = score_columns(ids=[d.opportunity_id for d in deals], risks=[risk_of(d, TODAY) for d in deals],
+                           amounts=[d.amount for d in deals], deadlines=[deadline(d) for d in deals], today=TODAY)
+
+    for index, deal in enumerate(deals):
+        alone = attention(deal, today=TODAY, typical=scores.typical, business_days_left=scores.business_days_left[index])
+        assert scores.scores[index] == alone.score
+    assert [deals[index].opportunity_id for index in scores.order] == [11, 2, 10, 12, 1]  # ties: same amount, older first
+
+
+def test_the_risk_and_the_deadline_read_neither_the_id_the_amount_nor_the_currency():
+    # coaching/review/ranking.py computes them once for deals alike in everything else.
+    deal = signals(1, 10_000.0, sign_by=dt.date(2025, 6, 2), expected_close_date=dt.date(2025, 7, 1),
+                   flags=(("decaying", dt.date(2025, 6, 30)), ("no_activity", None)), red_dimensions=("value",),
+                   missing_anchors=("budget",), stage_probability=60, currency="EUR")
+    other = dataclasses.replace(deal, opportunity_id=2, amount=None, currency="CHF")
+
+    assert (risk_of(other, TODAY), deadline(other)) == (risk_of(deal, TODAY), deadline(deal))

@@ -3,10 +3,12 @@ probability) and decay-adjusted (amount × propensity); per rep; never adding
 one currency to another."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.utils import timezone
 
+from coaching.review.ranking import RSVP_CODES, rsvp_counts
 from tests.coaching.review.helpers import deal, review_for
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,15 @@ def test_it_counts_rsvp_statuses_of_open_deals(bob, alice, frozen_today):
 
     assert rsvp["relationships"] == {"red": 2, "amber": 0, "green": 0, "unscored": 1}
     assert rsvp["strategy"] == {"red": 0, "amber": 1, "green": 1, "unscored": 1}
+
+
+def test_it_decodes_the_rsvp_status_codes_per_dimension():
+    # relationships red, strategy amber, value green, process not scored; and a deal with no score at all.
+    code = RSVP_CODES["red"] | RSVP_CODES["amber"] << 2 | RSVP_CODES["green"] << 4
+
+    counts = rsvp_counts(Counter({code: 3, 0: 2}))
+
+    assert counts["relationships"] == {"red": 3, "amber": 0, "green": 0, "unscored": 2}
+    assert counts["strategy"] == {"red": 0, "amber": 3, "green": 0, "unscored": 2}
+    assert counts["value"] == {"red": 0, "amber": 0, "green": 3, "unscored": 2}
+    assert counts["process"] == {"red": 0, "amber": 0, "green": 0, "unscored": 5}
