@@ -343,7 +343,8 @@ def review_ranking(scope: ReviewScope, *, rates: RateTable | None = None) -> Ran
     conversions: dict[str, Conversion | None] = {}
     factors: dict[str, float | None] = {}
     flags: dict[str | None, tuple] = {None: ()}  # flags text -> pairs; most deals share a handful of flag sets
-    known: dict[tuple, tuple[int, dt.date | None, bool]] = {}  # FACTS -> (risk, deadline, snoozed)
+    snoozed_flags: dict[str | None, bool] = {None: False}  # flags text -> one of them is snoozed today
+    known: dict[tuple, tuple[int, dt.date | None]] = {}  # FACTS -> (risk, deadline)
     rows = _fetch(_signals_rows(scope))
     ids, converted, risks, deadlines, snoozed = [], [], [], [], []
     for row in rows:
@@ -353,23 +354,23 @@ def review_ranking(scope: ReviewScope, *, rates: RateTable | None = None) -> Ran
             factors[deal_currency] = None if conversion is None else conversion.factor
         factor = factors[deal_currency]
         amount = None if factor is None else float(row[AMOUNT]) * factor
-        facts = row[FACTS]
-        risk_deadline_snoozed = known.get(facts)
-        if risk_deadline_snoozed is None:
-            text = row[FLAGS]
-            if text not in flags:
-                flags[text] = _flag_pairs(text)
-            deal = _signals(row, amount, flags[text])
-            risk_deadline_snoozed = known[facts] = (
-                risk_of(deal, today), deadline(deal),
-                any(until is not None and flag_status(cleared=False, snoozed_until=until, today=today) == "snoozed"
-                    for _, until in flags[text]),
+        text = row[FLAGS]
+        if text not in flags:
+            flags[text] = _flag_pairs(text)
+            snoozed_flags[text] = any(
+                until is not None and flag_status(cleared=False, snoozed_until=until, today=today) == "snoozed"
+                for _, until in flags[text]
             )
+        facts = row[FACTS]
+        risk_deadline = known.get(facts)
+        if risk_deadline is None:
+            deal = _signals(row, amount, flags[text])
+            risk_deadline = known[facts] = (risk_of(deal, today), deadline(deal))
         ids.append(row[ID])
         converted.append(amount)
-        risks.append(risk_deadline_snoozed[0])
-        deadlines.append(risk_deadline_snoozed[1])
-        snoozed.append(risk_deadline_snoozed[2])
+        risks.append(risk_deadline[0])
+        deadlines.append(risk_deadline[1])
+        snoozed.append(snoozed_flags[text])
     scores = score_columns(ids=ids, risks=risks, amounts=converted, deadlines=deadlines, today=today,
                            holidays=review_holidays())
     return Ranking(currency=currency, as_of=today, rows=rows, converted=converted, risks=risks, snoozed=snoozed,
