@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import AccountFactory, OpportunityFactory, TeamFactory, UserFactory
+from tests.tables import TableRows, tables_copy_out, tables_replace
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -102,6 +103,46 @@ def migration_rows(transactional_db):
     restore_data_migrations()
 
 
+# --- The demo pipeline, built once per session ----------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_pipeline_rows(django_db_setup, django_db_blocker) -> TableRows:
+    """Today's demo pipeline (`seed_demo`) as every table's rows, built once per test session.
+
+    It is built the way a transactional test built it (a flushed database with the
+    data-migration rows, autocommit, so on-commit work runs at once); the database is
+    then put back as it was for whichever test asked first."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            before = tables_copy_out(cursor.cursor)
+        try:
+            call_command("flush", interactive=False, verbosity=0)
+            restore_data_migrations()
+            call_command("seed_demo", verbosity=0)
+            with connection.cursor() as cursor:
+                return tables_copy_out(cursor.cursor)
+        finally:
+            with transaction.atomic(), connection.cursor() as cursor:
+                tables_replace(cursor.cursor, before)
+            ContentType.objects.clear_cache()
+
+
+@pytest.fixture
+def demo_pipeline(transactional_db, demo_pipeline_rows):
+    """Today's demo pipeline in the test database, for transactional tests (the live
+    server and the browser see it); the logins are in `deals.demo`."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        tables_replace(cursor.cursor, demo_pipeline_rows)
+    ContentType.objects.clear_cache()
+
+
 # --- Browser ---------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -141,12 +182,28 @@ def new_page(browser, live_server):
         context.close()
 
 
+# htmx marks an element while its request is in flight, then while the answer is swapped in and settles.
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling"
+
+
+def wait_for_htmx(page) -> None:
+    """Wait until the loaded page's htmx work is done (its `hx-trigger="load"` sections are in).
+
+    Instead of Playwright's "networkidle", which always waits for 500 ms without a request:
+    htmx issues a load-triggered request while it processes the page, before the `load`
+    event `goto` and navigations wait for, and marks it until the answer has settled; an
+    event (a change, an `HX-Trigger` header) starts its request at once. Not for triggers
+    with a `delay:`, whose request starts later."""
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
+
+
 def browser_login(page, username: str, password: str = TEST_PASSWORD) -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    wait_for_htmx(page)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from coaching.closeplan.models import ClosePlan
 from coaching.rsvp.models import CoachingAnswer
 from deals.models import Activity, Opportunity
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_a_rep_logs_a_deal_and_the_manager_finds_it_in_the_review(new_page, migr
     rep.locator('[data-testid="activity"]', has_text="board's go-live deadline").wait_for()
     assert Activity.objects.filter(opportunity=deal).count() == 1
     # The panels re-fetch themselves after a write (HX-Trigger: dealChanged): let them settle.
-    rep.wait_for_load_state("networkidle")
+    wait_for_htmx(rep)
 
     # Two coaching questions, answered inline on the deal page.
     rep.goto(f"/deals/{deal.pk}/")

@@ -2,7 +2,6 @@
 section's chart and sentence, at desktop and phone size."""
 
 import pytest
-from django.core.management import call_command
 
 from deals.demo import DEMO_PASSWORD
 from tests.conftest import browser_login
@@ -11,12 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SECTIONS = ("insights-rsvp", "insights-forecast", "insights-slips", "insights-losses")
 
 
-@pytest.fixture
-def demo(migration_rows):
-    call_command("seed_demo", verbosity=0)
-
-
-def test_the_manager_reads_insights_on_the_demo(new_page, demo, screenshots_dir):
+def test_the_manager_reads_insights_on_the_demo(new_page, demo_pipeline, screenshots_dir):
     page = new_page()
     page.set_viewport_size({"width": 1400, "height": 900})
     browser_login(page, "maria", DEMO_PASSWORD)

@@ -14,7 +14,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from accounts.models import Stakeholder
 from coaching.closeplan.models import BuyerAccess, ShareLink
@@ -23,7 +22,7 @@ from coaching.sessions.models import CoachingSession
 from deals.demo import DEMO_PASSWORD
 from deals.models import Activity
 from tests.browser.audit import axe_violations, sideways_scroll, small_targets, stretched_checkboxes
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_htmx
 from tests.factories import DealRoleFactory, StakeholderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,8 +83,7 @@ def prove_buyer(tab, path: str) -> None:
 
 
 def test_it_fits_every_page_on_a_phone_and_a_desktop_with_no_serious_accessibility_problem(
-        browser, live_server, migration_rows, screenshots_dir):
-    call_command("seed_demo", verbosity=0)
+        browser, live_server, demo_pipeline, screenshots_dir):
     pages = demo_pages()
     problems = []
     for size_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -106,7 +104,7 @@ def test_it_fits_every_page_on_a_phone_and_a_desktop_with_no_serious_accessibili
             tab.goto(path)
             if name == "buyer-plan":
                 prove_buyer(tab, path)
-            tab.wait_for_load_state("networkidle")
+            wait_for_htmx(tab)
             where = f"{name} ({size_name}, {path})"
             if overflow := sideways_scroll(tab):
                 problems.append(f"{where}: scrolls sideways by {overflow} px")

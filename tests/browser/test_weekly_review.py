@@ -10,7 +10,7 @@ from django.apps import apps
 
 from tests.coaching.review.conftest import ANCHORED, QUESTIONS, give_flag, give_score
 from tests.coaching.review.helpers import deal
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,21 +78,14 @@ def test_the_filters_narrow_the_review_without_a_reload(new_page, team_pipeline,
     browser_login(page, "bob")
 
     page.select_option("select[name=category]", "pipeline")
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     page.wait_for_function("() => !document.querySelector('#heatmap').innerText.includes('Northwind rollout')")
 
     assert "category=pipeline" in page.url
     assert "Contoso expansion" in page.locator("#heatmap").inner_text()
 
 
-@pytest.fixture
-def demo(migration_rows):
-    from django.core.management import call_command
-
-    call_command("seed_demo")
-
-
-def test_the_manager_sees_who_needs_her_on_the_demo_in_the_first_screen(new_page, demo, screenshots_dir):
+def test_the_manager_sees_who_needs_her_on_the_demo_in_the_first_screen(new_page, demo_pipeline, screenshots_dir):
     """maria, on the demo at 1400×900: the deals whose close date passed and the one whose sign-by passed
     with a milestone overdue are among the five "Needs you this week", above the headline totals, all
     without scrolling; the long sections fold and stay folded."""
@@ -140,6 +133,6 @@ def test_the_manager_sees_who_needs_her_on_the_demo_in_the_first_screen(new_page
     page.locator("#changes > summary").click()
     assert page.locator("#changes").get_attribute("open") is None
     page.reload()
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert page.locator("#changes").get_attribute("open") is None
     assert page.locator("#heatmap").get_attribute("open") is not None

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from tests.tables import tables_replace
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.services
 
@@ -45,10 +47,11 @@ def scratch_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_it_restores_a_dropped_database_from_a_backup(scratch_database, tmp_path):
+def test_it_restores_a_dropped_database_from_a_backup(scratch_database, tmp_path, demo_pipeline_rows):
     url = scratch_database
     _run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], url)
-    _run([sys.executable, "manage.py", "seed_demo"], url)
+    with psycopg.connect(url) as conn:  # the demo pipeline, built once per session (tests/conftest.py)
+        tables_replace(conn.cursor(), demo_pipeline_rows)
     before = _row_counts(url)
     assert before["deals_opportunity"] > 0 and before["accounts_account"] > 0
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_rows")]
 
@@ -46,12 +46,14 @@ def visit(page, url, problems):
     console = []
     page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
     response = page.goto(url)
-    page.wait_for_load_state("networkidle")
+    wait_for_htmx(page)
     assert response.status < 400, (url, response.status)
     # Re-render every htmx section the page offers, as the app does after a change.
-    for trigger in page.locator("[hx-get][hx-trigger*='load'], [hx-get][hx-trigger*='revealed']").all()[:5]:
+    triggers = page.locator("[hx-get][hx-trigger*='load'], [hx-get][hx-trigger*='revealed']").all()[:5]
+    for trigger in triggers:
         trigger.scroll_into_view_if_needed()
-    page.wait_for_load_state("networkidle")
+    if triggers:  # a "revealed" section asks when it is seen, a moment after the scroll
+        page.wait_for_load_state("networkidle")
     violations = page.evaluate("window.__csp") + console
     allowed = allowed_handlers()
     inline = [item for item in page.evaluate(INLINE_CODE)
