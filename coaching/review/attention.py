@@ -298,7 +298,8 @@ def score_columns(*, ids: Sequence[int], risks: Sequence[int], amounts: Sequence
     left = _business_days_to({day for day in set(deadlines) if day is not None}, today, calendar)
     left[None] = None
     pressures = {day: pressure_factor(days) for day, days in left.items()}
-    scores = [combined(risk, value_factor(amount, typical), pressures[day])
+    values = {amount: value_factor(amount, typical) for amount in set(amounts)}  # amounts repeat (round figures)
+    scores = [combined(risk, values[amount], pressures[day])
               for risk, amount, day in zip(risks, amounts, deadlines, strict=True)]
     # Three stable sorts, last key first: C-level comparisons instead of a tuple per deal.
     order = sorted(range(len(ids)), key=ids.__getitem__)
