@@ -67,6 +67,7 @@ from sync.upsert.engine import (
     Item,
     UpsertResult,
     item_for,
+    new_instance,
     parse_batch,
     parse_single,
     raise_item_errors,
@@ -305,8 +306,8 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertRe
         if current is None:
             if not require(item, OPPORTUNITY_SPECS, {"account": "account_external_id"}):
                 return None
-            opportunity = Opportunity(
-                external_id=item.external_id, owner=item.values.get("owner") or actor,
+            opportunity = new_instance(
+                Opportunity, external_id=item.external_id, owner=item.values.get("owner") or actor,
                 stage=item.values.get("stage") or item.extra.get("default_stage"),
             )
             item.instance = opportunity
