@@ -26,6 +26,7 @@ How a batch is written (see `run_upsert`):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -37,6 +38,7 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 
 from dealcoach.audit.context import current_audit_context
 from dealcoach.audit.services import WrittenRowsAudit
+from dealcoach.bulk import scratch_table
 from dealcoach.lookups import AnyOf
 from sync.changes import changes_record
 from sync.fieldspecs import Invalid, Spec, Text, parse_fields
@@ -206,17 +208,20 @@ def _column_values(fields: list, objs: list[models.Model], *, add: bool) -> list
     return rows
 
 
-def _stage(cursor, table: str, columns: str, rows: list[tuple]) -> None:
-    """COPY `rows` into a new temporary table `upsert_staging` with the columns
-    (and types) `columns` of `table`, no constraints, plus `staging_order` (the
-    order given: rows are written, and so locked, in it). Drop it after use."""
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE upsert_staging ON COMMIT DROP AS "  # noqa: S608
-        f"SELECT {columns}, 0 AS staging_order FROM {table} WITH NO DATA"
+def _stage(cursor, table: str, columns: str, rows: list[tuple]) -> str:
+    """COPY `rows` into an empty temporary table with the columns (and types)
+    `columns` of `table`, no constraints, plus `staging_order` (the order given:
+    rows are written, and so locked, in it). Returns the table's name."""
+    # One table per column list (kept by the session, see scratch_table): a short digest names it.
+    digest = hashlib.blake2s(f"{table}({columns})".encode(), digest_size=6).hexdigest()
+    staging = scratch_table(
+        cursor, name=f"upsert_staging_{digest}",
+        shape=f"SELECT {columns}, 0 AS staging_order FROM {table}",  # noqa: S608 - identifiers from the model
     )
-    with cursor.cursor.copy(f"COPY upsert_staging ({columns}, staging_order) FROM STDIN") as copy:
+    with cursor.cursor.copy(f"COPY {staging} ({columns}, staging_order) FROM STDIN") as copy:
         for order, row in enumerate(rows):
             copy.write_row((*row, order))
+    return staging
 
 
 def _insert(model: type[models.Model], objs: list[models.Model], *, suffix: str, with_pk: bool) -> list[tuple]:
@@ -230,14 +235,13 @@ def _insert(model: type[models.Model], objs: list[models.Model], *, suffix: str,
     returned: list[tuple] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _stage(cursor, table, columns, rows)
+            staging = _stage(cursor, table, columns, rows)
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM upsert_staging ORDER BY staging_order "  # noqa: S608
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY staging_order "  # noqa: S608
                 f"{suffix}"
             )
             if "RETURNING" in suffix:
                 returned.extend(cursor.fetchall())
-            cursor.execute("DROP TABLE upsert_staging")
             return returned
         row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for start in range(0, len(rows), 500):
@@ -281,12 +285,11 @@ def write_changed(model: type[models.Model], objs: list[models.Model], update_fi
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
         columns = [quote(f.column) for f in fields]
         with connection.cursor() as cursor:
-            _stage(cursor, table, ", ".join(columns), _column_values(fields, objs, add=False))
+            staging = _stage(cursor, table, ", ".join(columns), _column_values(fields, objs, add=False))
             cursor.execute(
                 f"UPDATE {table} AS target SET {', '.join(f'{c} = staged.{c}' for c in columns[1:])} "  # noqa: S608
-                f"FROM upsert_staging AS staged WHERE target.{pk} = staged.{pk}"
+                f"FROM {staging} AS staged WHERE target.{pk} = staged.{pk}"
             )
-            cursor.execute("DROP TABLE upsert_staging")
         return
     columns = [model._meta.get_field(name).column for name in update_fields]
     assignments = ", ".join(
