@@ -19,6 +19,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from dealcoach.bulk import copy_rows, scratch_table
+from dealcoach.lookups import array_literal
 
 from .context import current_audit_context
 from .models import AuditEvent
@@ -246,7 +247,8 @@ class WrittenRowsAudit:
         with connection.cursor() as cursor:
             if self._staging is None:
                 self._staging = scratch_table(cursor, name=f"audit_before_{self.model._meta.db_table}", shape=select)
-            cursor.execute(f"INSERT INTO {self._staging} {select} WHERE id = ANY(%s)", [ids])  # noqa: S608
+            cursor.execute(f"INSERT INTO {self._staging} {select} WHERE id = ANY(%s::bigint[])",  # noqa: S608
+                           [array_literal(ids, text=False)])
 
     def record(self, *, ids: Iterable[int], source: str) -> None:
         """Append the events of the written rows `ids`: created (not remembered) or changed."""
@@ -289,7 +291,8 @@ class WrittenRowsAudit:
                         changes, source, at)
                     SELECT %s, {action}, %s, row.id, {scope_opportunity}, {scope_account}, {changes}, %s, %s
                     FROM {table} row LEFT JOIN {self._staging} old ON old.id = row.id
-                    WHERE row.id = ANY(%s) AND ({differs})
+                    WHERE row.id = ANY(%s::bigint[]) AND ({differs})
                     ORDER BY row.id""",  # noqa: S608 - identifiers from the model, values as parameters
-                [getattr(actor, "pk", None), self.tracked.resource, source, timezone.now(), ids],
+                [getattr(actor, "pk", None), self.tracked.resource, source, timezone.now(),
+                 array_literal(ids, text=False)],
             )
