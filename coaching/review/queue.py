@@ -17,7 +17,7 @@ from dealcoach.models import User
 from deals.models import Opportunity
 
 from .changes import slip_count
-from .links import deal_url
+from .links import coach_url, coaching_sheet_url, deal_url
 from .questions import Question, question_for
 from .ranking import RankedDeal, Ranking, review_ranking
 from .selectors import HEATMAP_PAGE_SIZE, QUEUE_PAGE_SIZE, ReviewScope
@@ -68,6 +68,14 @@ class QueueRow:
         weighed = [r for r in self.attention.reasons if r.weight]
         context = [r for r in self.attention.reasons if not r.weight and r.code in ("due_soon", "no_rate")]
         return (weighed[:CHIPS] + context)[: CHIPS + 1]
+
+    @property
+    def coaching_sheet_url(self) -> str:
+        return coaching_sheet_url(self.opportunity.pk)
+
+    @property
+    def coach_url(self) -> str:
+        return coach_url(self.opportunity.pk)
 
     @property
     def reason_labels(self) -> list[str]:
