@@ -29,7 +29,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from statistics import median
 
 from coaching.closeplan.schedule import BusinessCalendar
@@ -129,8 +129,14 @@ def _day(day: dt.date) -> str:
 
 def active_flags(deal: DealSignals, today: dt.date) -> set[str]:
     """The open flags that count today: a snoozed flag returns on its `snoozed_until` date."""
-    return {kind for kind, until in deal.flags
-            if until is None or flag_status(cleared=False, snoozed_until=until, today=today) == "open"}
+    return set(_counting(deal.flags, today))
+
+
+# Cached: a team's 10,000 deals share a few dozen sets of flags (and of the other signals).
+@lru_cache(maxsize=4096)
+def _counting(flags: tuple[tuple[str, dt.date | None], ...], today: dt.date) -> frozenset[str]:
+    return frozenset(kind for kind, until in flags
+                     if until is None or flag_status(cleared=False, snoozed_until=until, today=today) == "open")
 
 
 FLAG_ORDER = (CLOSE_DATE_PASSED, DECAYING, NO_DECISION_MAKER, SINGLE_THREADED, NO_ACTIVITY)
@@ -146,7 +152,7 @@ def risk_of(deal: DealSignals, today: dt.date) -> int:
 
 def _risk_items(deal: DealSignals, today: dt.date) -> list[tuple[str, int]]:
     """(reason code, weight) in the seriousness order; the one place the weights apply."""
-    flags = active_flags(deal, today) if deal.flags else ()
+    flags = _counting(deal.flags, today) if deal.flags else frozenset()
     plan = []
     if deal.sign_by is not None and not deal.contract_signed and deal.sign_by < today:
         plan.append(SIGN_BY_PASSED)
@@ -159,13 +165,20 @@ def _risk_items(deal: DealSignals, today: dt.date) -> list[tuple[str, int]]:
         plan.append(CLOSE_AFTER_SIGN_BY)
     # The plan's family counts once: its first (most serious) member carries the weight.
     items = [(code, WEIGHTS[code] if index == 0 else 0) for index, code in enumerate(plan)]
-    if flags:
-        items += [(kind, WEIGHTS[kind]) for kind in FLAG_ORDER if kind in flags]
-    if deal.red_dimensions:
-        items.append((RED_RSVP, RED_DIMENSION_WEIGHT * len(deal.red_dimensions)))
-    if deal.missing_anchors and deal.stage_probability >= LATE_STAGE_PROBABILITY:
-        items.append((MISSING_ANCHORS, LATE_ANCHOR_WEIGHT * len(deal.missing_anchors)))
+    late = deal.stage_probability >= LATE_STAGE_PROBABILITY
+    items.extend(_signal_items(flags, len(deal.red_dimensions), len(deal.missing_anchors) if late else 0))
     return items
+
+
+@lru_cache(maxsize=4096)
+def _signal_items(flags: frozenset[str], red: int, missing_late: int) -> tuple[tuple[str, int], ...]:
+    """The items after the plan's: the other flags, the red dimensions, the anchors missing late."""
+    items = [(kind, WEIGHTS[kind]) for kind in FLAG_ORDER if kind in flags]
+    if red:
+        items.append((RED_RSVP, RED_DIMENSION_WEIGHT * red))
+    if missing_late:
+        items.append((MISSING_ANCHORS, LATE_ANCHOR_WEIGHT * missing_late))
+    return tuple(items)
 
 
 def _label(code: str, deal: DealSignals) -> str:
@@ -285,7 +298,8 @@ def score_columns(*, ids: Sequence[int], risks: Sequence[int], amounts: Sequence
     left = _business_days_to({day for day in set(deadlines) if day is not None}, today, calendar)
     left[None] = None
     pressures = {day: pressure_factor(days) for day, days in left.items()}
-    scores = [combined(risk, value_factor(amount, typical), pressures[day])
+    values = {amount: value_factor(amount, typical) for amount in set(amounts)}  # amounts repeat (round figures)
+    scores = [combined(risk, values[amount], pressures[day])
               for risk, amount, day in zip(risks, amounts, deadlines, strict=True)]
     # Three stable sorts, last key first: C-level comparisons instead of a tuple per deal.
     order = sorted(range(len(ids)), key=ids.__getitem__)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import JSONObject
 from django.utils.text import capfirst
 
+from dealcoach.models import User
 from deals.models import Opportunity
 
 from .changes import slip_count
-from .links import deal_url
+from .links import coach_url, coaching_sheet_url, deal_url
 from .questions import Question, question_for
 from .ranking import RankedDeal, Ranking, review_ranking
 from .selectors import HEATMAP_PAGE_SIZE, QUEUE_PAGE_SIZE, ReviewScope
@@ -69,6 +70,14 @@ class QueueRow:
         return (weighed[:CHIPS] + context)[: CHIPS + 1]
 
     @property
+    def coaching_sheet_url(self) -> str:
+        return coaching_sheet_url(self.opportunity.pk)
+
+    @property
+    def coach_url(self) -> str:
+        return coach_url(self.opportunity.pk)
+
+    @property
     def reason_labels(self) -> list[str]:
         return [r.label for r in self.chips]
 
@@ -113,6 +122,13 @@ class Queue:
         return self.offset + len(self.rows)
 
 
+def _snoozer(field: str) -> Subquery:
+    """A field of the user who snoozed the flag, looked up only for a snoozed flag: joining the
+    users in the per-deal subquery made PostgreSQL hash the whole user table once per deal shown."""
+    return Case(When(snoozed_by__isnull=False, then=Subquery(
+        User.objects.filter(pk=OuterRef("snoozed_by_id")).values(field)[:1])), default=Value(None))
+
+
 def _flags_json(today: dt.date) -> Subquery:
     flags = (
         open_flags()
@@ -121,8 +137,7 @@ def _flags_json(today: dt.date) -> Subquery:
         .values("opportunity")
         .annotate(items=JSONArrayAgg(JSONObject(
             kind="kind", reason="reason", raised_at="raised_at", snoozed_until="snoozed_until",
-            snooze_reason="snooze_reason", first_name="snoozed_by__first_name",
-            last_name="snoozed_by__last_name", username="snoozed_by__username",
+            snooze_reason="snooze_reason", **{name: _snoozer(name) for name in ("first_name", "last_name", "username")},
         )))
         .values("items")
     )

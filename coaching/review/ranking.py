@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from decimal import Decimal
 from functools import cached_property
 
 from django.core.cache import cache
@@ -21,6 +20,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -77,7 +77,7 @@ class RankedDeal:
 
     opportunity_id = property(lambda self: self.attention.opportunity_id)
     owner_id = property(lambda self: self._facts[0])
-    amount = property(lambda self: self._facts[1])  # Decimal, in `currency`
+    amount = property(lambda self: self._facts[1])  # in `currency`, a float (exact for 14 digits)
     currency = property(lambda self: self._facts[2])
     converted = property(lambda self: self._facts[3])  # in the reporting currency; None without a rate
     expected_close_date = property(lambda self: self._facts[4])
@@ -158,7 +158,7 @@ class Ranking:
         if sort == "amount":  # converted amounts first, largest first; unconverted after, by their own figure
             def by_amount(position):
                 index = order[position]
-                return (converted[index] is None, -(converted[index] or float(rows[index][AMOUNT])), position)
+                return (converted[index] is None, -(converted[index] or rows[index][AMOUNT]), position)
             rest = sorted(rest, key=by_amount)
         elif sort == "close":
             def by_close(position):
@@ -267,7 +267,7 @@ def rsvp_counts(codes: Counter) -> dict[str, dict[str, int]]:
     return counts
 
 COLUMNS = (
-    "id", "owner_id", "amount", "currency", "r_rsvp",
+    "id", "owner_id", "r_amount", "currency", "r_rsvp",
     # What the risk and the deadline read, last: deals alike in these score alike (`review_ranking`).
     "r_flags", "r_sign_by", "r_signed_on", "r_plan_behind", "expected_close_date", "r_red", "r_missing",
     "r_probability",
@@ -284,6 +284,8 @@ def _signals_rows(scope: ReviewScope):
         open_team_deals(scope)
         .annotate(
             contract=FilteredRelation("close_plan__milestones", condition=Q(close_plan__milestones__key="contract_signed")),
+            # A float, as the score computes: psycopg builds 10,000 floats faster than Decimals.
+            r_amount=Cast("amount", FloatField()),
             r_probability=F("stage__probability"),
             r_missing=_bits(ANCHOR_MISSING),
             r_red=_bits([Q(**{f"deal_score__{d}_status": "red"}) for d in DIMENSIONS]),
@@ -314,7 +316,6 @@ def _fetch(rows) -> list[tuple]:
         for index in dates:
             if isinstance(row[index], str):
                 row[index] = dt.date.fromisoformat(row[index][:10])
-        row[COLUMNS.index("amount")] = Decimal(str(row[COLUMNS.index("amount")]))
         parsed.append(tuple(row))
     return parsed
 
@@ -343,7 +344,8 @@ def review_ranking(scope: ReviewScope, *, rates: RateTable | None = None) -> Ran
     conversions: dict[str, Conversion | None] = {}
     factors: dict[str, float | None] = {}
     flags: dict[str | None, tuple] = {None: ()}  # flags text -> pairs; most deals share a handful of flag sets
-    known: dict[tuple, tuple[int, dt.date | None, bool]] = {}  # FACTS -> (risk, deadline, snoozed)
+    snoozed_flags: dict[str | None, bool] = {None: False}  # flags text -> one of them is snoozed today
+    known: dict[tuple, tuple[int, dt.date | None]] = {}  # FACTS -> (risk, deadline)
     rows = _fetch(_signals_rows(scope))
     ids, converted, risks, deadlines, snoozed = [], [], [], [], []
     for row in rows:
@@ -352,24 +354,24 @@ def review_ranking(scope: ReviewScope, *, rates: RateTable | None = None) -> Ran
             conversion = conversions[deal_currency] = rates.conversion(deal_currency, currency)
             factors[deal_currency] = None if conversion is None else conversion.factor
         factor = factors[deal_currency]
-        amount = None if factor is None else float(row[AMOUNT]) * factor
-        facts = row[FACTS]
-        risk_deadline_snoozed = known.get(facts)
-        if risk_deadline_snoozed is None:
-            text = row[FLAGS]
-            if text not in flags:
-                flags[text] = _flag_pairs(text)
-            deal = _signals(row, amount, flags[text])
-            risk_deadline_snoozed = known[facts] = (
-                risk_of(deal, today), deadline(deal),
-                any(until is not None and flag_status(cleared=False, snoozed_until=until, today=today) == "snoozed"
-                    for _, until in flags[text]),
+        amount = None if factor is None else row[AMOUNT] * factor
+        text = row[FLAGS]
+        if text not in flags:
+            flags[text] = _flag_pairs(text)
+            snoozed_flags[text] = any(
+                until is not None and flag_status(cleared=False, snoozed_until=until, today=today) == "snoozed"
+                for _, until in flags[text]
             )
+        facts = row[FACTS]
+        risk_deadline = known.get(facts)
+        if risk_deadline is None:
+            deal = _signals(row, amount, flags[text])
+            risk_deadline = known[facts] = (risk_of(deal, today), deadline(deal))
         ids.append(row[ID])
         converted.append(amount)
-        risks.append(risk_deadline_snoozed[0])
-        deadlines.append(risk_deadline_snoozed[1])
-        snoozed.append(risk_deadline_snoozed[2])
+        risks.append(risk_deadline[0])
+        deadlines.append(risk_deadline[1])
+        snoozed.append(snoozed_flags[text])
     scores = score_columns(ids=ids, risks=risks, amounts=converted, deadlines=deadlines, today=today,
                            holidays=review_holidays())
     return Ranking(currency=currency, as_of=today, rows=rows, converted=converted, risks=risks, snoozed=snoozed,

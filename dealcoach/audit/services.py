@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
-from dealcoach.bulk import copy_rows
+from dealcoach.bulk import copy_rows, scratch_table
+from dealcoach.lookups import array_literal
 
 from .context import current_audit_context
 from .models import AuditEvent
@@ -227,11 +228,8 @@ class WrittenRowsAudit:
             self.tracked is not None and self.tracked.scope_sql is not None and connection.vendor == "postgresql"
         )
         self.before: dict[int, dict[str, Any]] = {}
-        self._staged = False
-
-    @property
-    def _staging(self) -> str:
-        return connection.ops.quote_name(f"audit_before_{self.model._meta.db_table}")
+        # The temporary table holding the remembered rows, once `remember` made it.
+        self._staging: str | None = None
 
     def _columns(self) -> list[str]:
         return [connection.ops.quote_name(f.column) for f in audited_fields(self.model)]
@@ -245,13 +243,12 @@ class WrittenRowsAudit:
             return
         ids = [row.pk for row in rows]
         table = connection.ops.quote_name(self.model._meta.db_table)
-        select = f"SELECT id, {', '.join(self._columns())} FROM {table} WHERE id = ANY(%s)"  # noqa: S608
+        select = f"SELECT id, {', '.join(self._columns())} FROM {table}"  # noqa: S608
         with connection.cursor() as cursor:
-            if self._staged:
-                cursor.execute(f"INSERT INTO {self._staging} {select}", [ids])  # noqa: S608
-            else:
-                cursor.execute(f"CREATE TEMPORARY TABLE {self._staging} ON COMMIT DROP AS {select}", [ids])
-                self._staged = True
+            if self._staging is None:
+                self._staging = scratch_table(cursor, name=f"audit_before_{self.model._meta.db_table}", shape=select)
+            cursor.execute(f"INSERT INTO {self._staging} {select} WHERE id = ANY(%s::bigint[])",  # noqa: S608
+                           [array_literal(ids, text=False)])
 
     def record(self, *, ids: Iterable[int], source: str) -> None:
         """Append the events of the written rows `ids`: created (not remembered) or changed."""
@@ -267,9 +264,8 @@ class WrittenRowsAudit:
             )
             return
         if not ids:
-            self._drop()
             return
-        if not self._staged:
+        if self._staging is None:
             self.remember([])
         fields = audited_fields(self.model)
         changes = _changes_sql(fields, self._columns())
@@ -283,23 +279,20 @@ class WrittenRowsAudit:
         )
         table = connection.ops.quote_name(self.model._meta.db_table)
         events = connection.ops.quote_name(AuditEvent._meta.db_table)
+        columns = self._columns()
+        # "Created, or some audited column differs" is "not an update without changes", compared
+        # column by column: filtering on the built `changes` made PostgreSQL build them twice.
+        differs = "old.id IS NULL" + (
+            f" OR ({', '.join(f'old.{c}' for c in columns)}) IS DISTINCT FROM ({', '.join(f'row.{c}' for c in columns)})"
+            if columns else "")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""INSERT INTO {events} (actor_id, action, resource, object_id, opportunity_id, account_id,
                         changes, source, at)
-                    SELECT %s, action, %s, id, scope_opportunity, scope_account, changes, %s, %s
-                    FROM (SELECT row.id, {action} AS action, {scope_opportunity} AS scope_opportunity,
-                                 {scope_account} AS scope_account, {changes} AS changes
-                          FROM {table} row LEFT JOIN {self._staging} old ON old.id = row.id
-                          WHERE row.id = ANY(%s)) written
-                    WHERE action <> 'update' OR changes <> '{{}}'::jsonb
-                    ORDER BY id""",  # noqa: S608 - identifiers from the model, values as parameters
-                [getattr(actor, "pk", None), self.tracked.resource, source, timezone.now(), ids],
+                    SELECT %s, {action}, %s, row.id, {scope_opportunity}, {scope_account}, {changes}, %s, %s
+                    FROM {table} row LEFT JOIN {self._staging} old ON old.id = row.id
+                    WHERE row.id = ANY(%s::bigint[]) AND ({differs})
+                    ORDER BY row.id""",  # noqa: S608 - identifiers from the model, values as parameters
+                [getattr(actor, "pk", None), self.tracked.resource, source, timezone.now(),
+                 array_literal(ids, text=False)],
             )
-        self._drop()
-
-    def _drop(self) -> None:
-        if self._staged:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE {self._staging}")
-            self._staged = False

@@ -67,6 +67,7 @@ from sync.upsert.engine import (
     Item,
     UpsertResult,
     item_for,
+    new_instance,
     parse_batch,
     parse_single,
     raise_item_errors,
@@ -305,8 +306,8 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertRe
         if current is None:
             if not require(item, OPPORTUNITY_SPECS, {"account": "account_external_id"}):
                 return None
-            opportunity = Opportunity(
-                external_id=item.external_id, owner=item.values.get("owner") or actor,
+            opportunity = new_instance(
+                Opportunity, external_id=item.external_id, owner=item.values.get("owner") or actor,
                 stage=item.values.get("stage") or item.extra.get("default_stage"),
             )
             item.instance = opportunity
@@ -314,8 +315,8 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertRe
                 return None
             item.extra["roles_changed"] = bool(item.extra.get("roles"))
             return CREATED
-        # The stages are few and already loaded: cheaper than joining them to every locked row.
-        current.stage = stages_by_id[current.stage_id]
+        # No stage instance is needed here: a stage sent sets one (`_apply_opportunity`), and
+        # without one only stage_id is read.
         item.extra["before"] = _read_tracked(current)
         item.instance = current
         owner_id = current.owner_id
@@ -375,25 +376,30 @@ def _write_history(*, actor, created: list[Item], updated: list[Item], now, stag
     time: tracked values compared as read (`item.extra["before"]`, from `build`), and
     turned into text only where they differ."""
     changed_by = actor.pk if actor is not None else None
+    slugs = {pk: stage.slug for pk, stage in stages_by_id.items()}
 
-    def text(field, value) -> str:
-        if field == "stage":
-            return stages_by_id[value].slug if value else ""
-        return _tracked_text(value)
+    def stage_text(stage_id) -> str:
+        return slugs[stage_id] if stage_id else ""
+
+    # How each tracked value (in _TRACKED_ATTNAMES order) becomes text, looked up once per field.
+    texts = tuple(stage_text if field == "stage" else _tracked_text for field in OpportunityFieldChange.TRACKED_FIELDS)
+    tracked = tuple(zip(OpportunityFieldChange.TRACKED_FIELDS, texts, strict=True))
+    created_fields = tuple((field, position, texts[position]) for field, position in _CREATED_HISTORY)
 
     rows = []
+    append = rows.append
     for item in created:
         values = _read_tracked(item.instance)
-        for field, position in _CREATED_HISTORY:
-            if new := text(field, values[position]):
-                rows.append((item.result.id, field, "", new, changed_by, now))
+        for field, position, text in created_fields:
+            if new := text(values[position]):
+                append((item.result.id, field, "", new, changed_by, now))
     for item in updated:
         before, after = item.extra["before"], _read_tracked(item.instance)
         if before == after:
             continue
-        for field, old, new in zip(OpportunityFieldChange.TRACKED_FIELDS, before, after, strict=True):
-            if old != new and (old_text := text(field, old)) != (new_text := text(field, new)):
-                rows.append((item.result.id, field, old_text, new_text, changed_by, now))
+        for (field, text), old, new in zip(tracked, before, after, strict=True):
+            if old != new and (old_text := text(old)) != (new_text := text(new)):
+                append((item.result.id, field, old_text, new_text, changed_by, now))
     copy_rows(OpportunityFieldChange, ["opportunity_id", "field", "old_value", "new_value", "changed_by_id",
                                        "changed_at"], rows)
 

@@ -184,3 +184,28 @@ def test_it_answers_412_for_a_stale_if_match_on_upsert_by_external_id(api_as, al
     response = api_as(alice).put("/api/v1/opportunities/external/E-1/", {"name": "Lost"}, HTTP_IF_MATCH='W/"1-1"')
     assert response.status_code == 412
     assert Opportunity.objects.get(external_id="E-1").name == "Kept"
+
+
+def test_it_bulk_upserts_external_ids_that_look_like_array_syntax(api_as, alice):
+    # Long id lists go to PostgreSQL as one text[] literal (dealcoach.lookups.AnyOf): quotes,
+    # backslashes, braces, commas and the word NULL in an id must stay one plain id.
+    odd_ids = ['q"uote', "back\\slash", "{brace,comma}", "NULL", " padded ", "ünï", '\\"', "}"]
+    client = api_as(alice)
+    accounts = client.post("/api/v1/accounts/bulk-upsert/", {"items": [
+        {"external_id": external_id, "name": f"Account {index}"} for index, external_id in enumerate(odd_ids)
+    ]})
+    assert [r["result"] for r in accounts.json()["results"]] == ["created"] * len(odd_ids)
+    deals = client.post("/api/v1/opportunities/bulk-upsert/", {"items": [
+        {"external_id": external_id, "account_external_id": external_id, "name": "Odd"} for external_id in odd_ids
+    ]})
+    assert [r["result"] for r in deals.json()["results"]] == ["created"] * len(odd_ids)
+    again = client.post("/api/v1/opportunities/bulk-upsert/", {"items": [
+        {"external_id": external_id, "name": "Odd" if index % 2 else "Renamed"} for index, external_id in enumerate(odd_ids)
+    ]})
+    assert [r["result"] for r in again.json()["results"]] == [
+        "unchanged" if index % 2 else "updated" for index in range(len(odd_ids))
+    ]
+    assert sorted(Opportunity.objects.values_list("external_id", flat=True)) == sorted(odd_ids)
+    for external_id in odd_ids:
+        deal = Opportunity.objects.get(external_id=external_id)
+        assert deal.account.external_id == external_id
