@@ -7,9 +7,11 @@
 - admin: sees everything
 """
 
+import fcntl
 import hashlib
 import importlib
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -106,29 +108,44 @@ def migration_rows(transactional_db):
 # --- The demo pipeline, built once per session ----------------------------------------
 
 @pytest.fixture(scope="session")
-def demo_pipeline_rows(django_db_setup, django_db_blocker) -> TableRows:
+def demo_pipeline_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> TableRows:
     """Today's demo pipeline (`seed_demo`) as every table's rows, built once per test session.
 
-    It is built the way a transactional test built it (a flushed database with the
-    data-migration rows, autocommit, so on-commit work runs at once); the database is
-    then put back as it was for whichever test asked first."""
+    The first test process to need it builds it, the others (pytest-xdist) wait on a file lock
+    and read the rows it left in the session's temporary folder. It is built the way a
+    transactional test built it (a flushed database with the data-migration rows, autocommit,
+    so on-commit work runs at once); the database is then put back as it was."""
+    session_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        session_dir = session_dir.parent  # the workers' folders are in the session's
+    built = session_dir / "demo-pipeline.pickle"
+    with open(session_dir / "demo-pipeline.lock", "w") as build_lock:
+        fcntl.flock(build_lock, fcntl.LOCK_EX)
+        if not built.exists():
+            with django_db_blocker.unblock():
+                rows = _demo_pipeline_build()
+            built.write_bytes(pickle.dumps(rows))
+            return rows
+    return pickle.loads(built.read_bytes())
+
+
+def _demo_pipeline_build() -> TableRows:
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    with django_db_blocker.unblock():
+    with connection.cursor() as cursor:
+        before = tables_copy_out(cursor.cursor)
+    try:
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+        restore_data_migrations()
+        call_command("seed_demo", verbosity=0)
         with connection.cursor() as cursor:
-            before = tables_copy_out(cursor.cursor)
-        try:
-            call_command("flush", interactive=False, verbosity=0)
-            restore_data_migrations()
-            call_command("seed_demo", verbosity=0)
-            with connection.cursor() as cursor:
-                return tables_copy_out(cursor.cursor)
-        finally:
-            with transaction.atomic(), connection.cursor() as cursor:
-                tables_replace(cursor.cursor, before)
-            ContentType.objects.clear_cache()
+            return tables_copy_out(cursor.cursor)
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            tables_replace(cursor.cursor, before)
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture
@@ -136,11 +153,16 @@ def demo_pipeline(transactional_db, demo_pipeline_rows):
     """Today's demo pipeline in the test database, for transactional tests (the live
     server and the browser see it); the logins are in `deals.demo`."""
     from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
         tables_replace(cursor.cursor, demo_pipeline_rows)
     ContentType.objects.clear_cache()
+    # The demo's rows keep the ids of the build, which may be another process's: what the
+    # cache holds about those ids (an earlier test's objects, or the demo as changed by an
+    # earlier demo test) is not about these rows.
+    cache.clear()
 
 
 # --- Browser ---------------------------------------------------------------------
@@ -239,16 +261,20 @@ def run_tool(command: list[str], *, cwd: Path, timeout: int = 240, env: dict | N
 @pytest.fixture(scope="session")
 def npm_tools() -> Path:
     """`npm ci` of tests/api/clients/package.json into .cache/api-clients/ (git-ignored),
-    redone only when the lock file changes: the folder with its node_modules."""
+    redone only when the lock file changes: the folder with its node_modules. One test
+    process installs while the others (pytest-xdist) wait on a file lock."""
     if shutil.which("npm") is None:
         pytest.fail("npm not found; scripts/services.sh installs it (apt-get install nodejs npm).")
     lock = (NPM_PACKAGE_DIR / "package-lock.json").read_bytes()
     stamp = NPM_CACHE / f".installed-{hashlib.sha256(lock).hexdigest()[:16]}"
-    if not stamp.exists():
-        shutil.rmtree(NPM_CACHE, ignore_errors=True)
-        NPM_CACHE.mkdir(parents=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(NPM_PACKAGE_DIR / name, NPM_CACHE / name)
-        run_tool(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_CACHE, timeout=600)
-        stamp.touch()
+    NPM_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    with open(NPM_CACHE.parent / "api-clients.lock", "w") as install_lock:
+        fcntl.flock(install_lock, fcntl.LOCK_EX)
+        if not stamp.exists():
+            shutil.rmtree(NPM_CACHE, ignore_errors=True)
+            NPM_CACHE.mkdir(parents=True)
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy(NPM_PACKAGE_DIR / name, NPM_CACHE / name)
+            run_tool(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_CACHE, timeout=600)
+            stamp.touch()
     return NPM_CACHE
