@@ -153,6 +153,11 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
+@functools.cache
+def _quantum(decimal_places: int) -> Decimal:
+    return Decimal(1).scaleb(-decimal_places)
+
+
 @dataclass(frozen=True)
 class DecimalString(Spec):
     whole_digits: int = 12
@@ -169,7 +174,7 @@ class DecimalString(Spec):
                 f"and {self.decimal_places} after the point, e.g. \"1250.00\"."
             )
         try:
-            return Decimal(value).quantize(Decimal(1).scaleb(-self.decimal_places))
+            return Decimal(value).quantize(_quantum(self.decimal_places))
         except InvalidOperation:  # pragma: no cover - the pattern already guards this
             raise Invalid("Not a decimal number.") from None
 
@@ -180,7 +185,7 @@ class DecimalString(Spec):
 @dataclass(frozen=True)
 class Date(Spec):
     def parse_value(self, value):
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not _compiled(r"\d{4}-\d{2}-\d{2}").fullmatch(value):
             raise Invalid("Send a date as YYYY-MM-DD.")
         try:
             parsed = date.fromisoformat(value)
