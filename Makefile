@@ -11,7 +11,7 @@ test:  ## Whole suite against a throwaway PostgreSQL + Redis (+ headless Chromiu
 	@bash scripts/test.sh $(ARGS)
 
 test-fast:  ## The inner loop: everything but the browser and services-heavy tests (markers in pyproject.toml)
-	@NEED_CHROMIUM= bash scripts/test.sh -m "not browser and not services and not clients" $(ARGS)
+	@NEED_CHROMIUM= bash scripts/test.sh -m "not browser and not services and not clients and not slow" $(ARGS)
 
 serve:  ## Production shape without Docker: PostgreSQL + Redis + gunicorn + worker + beat
 	@bash scripts/serve.sh

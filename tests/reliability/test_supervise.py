@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 
+import pytest
+
 from tests.reliability.shape import ROOT, wait_for
 
 SCRIPT = """
@@ -17,6 +19,7 @@ wait
 """
 
 
+@pytest.mark.slow  # the back-off under test waits 1 s, then 2 s
 def test_it_restarts_a_process_that_dies_with_a_back_off_and_leaves_the_others_alone(tmp_path):
     runs, steady_pid, supervisors, log = (tmp_path / n for n in ("runs", "steady.pid", "supervisors", "log"))
     env = {**os.environ, "RUNS": str(runs), "STEADY_PID": str(steady_pid), "SUPERVISORS": str(supervisors),

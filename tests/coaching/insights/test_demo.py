@@ -29,6 +29,7 @@ def _demo_people():
             StakeholderFactory(account=AccountFactory(owner=rep), title="Chief Financial Officer")
 
 
+@pytest.mark.slow
 def test_the_demo_history_shows_greener_deals_winning_more():
     _demo_people()
     assert demo_history(as_of=AS_OF) == 200
