@@ -24,7 +24,10 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def copy_escaped(text: str) -> str:
     """`text` as a COPY text field (its backslashes, tabs and line ends escaped)."""
-    return text.translate(_COPY_ESCAPES)
+    # Four substring tests cost a fifth of `translate`, and hardly any text needs it.
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
 
 
 def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple] | CopyText) -> None:
