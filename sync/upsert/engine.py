@@ -443,11 +443,12 @@ def run_upsert(
         audit.record(ids=[i.result.id for i in created + updated], source=current_audit_context().source)
         if while_auditing is not None:
             while_auditing(created, updated)
-    # Bulk writes bypass save(): tell the changes feed (and webhooks) ourselves.
-    changes_record(
-        resource=model._meta.model_name, ids=[i.result.id for i in created + updated],
-        created_ids=[i.result.id for i in created],
-    )
+        # Bulk writes bypass save(): tell the changes feed (and webhooks) ourselves. Its statement
+        # is built while the audit's runs; reading what it wrote waits for both.
+        changes_record(
+            resource=model._meta.model_name, ids=[i.result.id for i in created + updated],
+            created_ids=[i.result.id for i in created],
+        )
     return created, updated
 
 
