@@ -6,14 +6,40 @@ model instances and a multi-row INSERT's SQL text costs more than the write."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
-def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
-    """Append `rows` (values in `columns` order — attnames, plain Python values)
-    to `model`'s table: COPY on PostgreSQL, whatever the number of rows, else
-    bulk_create. Column defaults and save() are not applied."""
+class CopyText(str):
+    """Rows already written as PostgreSQL's COPY text (a line each, tab-separated,
+    `COPY_NULL` for NULL, strings through `copy_escaped`), for `copy_rows`: a caller
+    that knows its few column types formats them faster than a value-by-value dump."""
+
+
+COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_escaped(text: str) -> str:
+    """`text` as a COPY text field (its backslashes, tabs and line ends escaped)."""
+    return text.translate(_COPY_ESCAPES)
+
+
+def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple] | CopyText) -> None:
+    """Append `rows` (values in `columns` order — attnames, plain Python values;
+    on PostgreSQL also a `CopyText`) to `model`'s table: COPY on PostgreSQL,
+    whatever the number of rows, else bulk_create. Column defaults and save() are
+    not applied."""
     if not rows:
+        return
+    if isinstance(rows, CopyText):
+        target = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({target}) FROM STDIN"
+        ) as copy:
+            copy.write(rows)
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
@@ -45,3 +71,24 @@ def scratch_table(cursor, *, name: str, shape: str) -> str:
     create = f"CREATE TEMPORARY TABLE IF NOT EXISTS {quoted} ON COMMIT DELETE ROWS AS {shape} WITH NO DATA"
     cursor.execute(f"{create}; DELETE FROM {quoted}")  # noqa: S608 - identifiers from the models
     return quoted
+
+
+@contextlib.contextmanager
+def answers_awaited_at_exit() -> Iterator[None]:
+    """Inside: statements that fetch nothing go to the database without waiting for
+    its answer, so the Python work that follows them runs while PostgreSQL executes
+    them (psycopg's pipeline mode). Errors are raised at the latest when the block
+    ends, inside the caller's transaction, which they roll back as usual. A fetch
+    inside waits for everything sent before it. Elsewhere (SQLite, a driver without
+    pipelines) statements run one after the other, as outside."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    import psycopg
+
+    raw = connections[DEFAULT_DB_ALIAS].connection
+    if raw is None or not psycopg.Pipeline.is_supported():  # pragma: no cover - libpq < 14
+        yield
+        return
+    with raw.pipeline():
+        yield

@@ -209,3 +209,23 @@ def test_it_bulk_upserts_external_ids_that_look_like_array_syntax(api_as, alice)
     for external_id in odd_ids:
         deal = Opportunity.objects.get(external_id=external_id)
         assert deal.account.external_id == external_id
+
+
+def test_it_copies_preformatted_rows_with_the_values_given(alice, alice_deal):
+    # The field history of a bulk upsert goes to COPY as text it formats itself (dealcoach.bulk.CopyText).
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY text is PostgreSQL's")
+    from django.utils import timezone
+
+    from dealcoach.bulk import COPY_NULL, CopyText, copy_escaped, copy_rows
+
+    at = timezone.now()
+    odd = "tab\there \\ back\\nslash\nline\rend \\N"
+    text = "".join(
+        f"{alice_deal.pk}\tamount\t{copy_escaped(old)}\t{copy_escaped('new')}\t{by}\t{at.isoformat()}\n"
+        for old, by in ((odd, alice.pk), ("", COPY_NULL))
+    )
+    copy_rows(OpportunityFieldChange, ["opportunity_id", "field", "old_value", "new_value", "changed_by_id",
+                                       "changed_at"], CopyText(text))
+    rows = OpportunityFieldChange.objects.filter(opportunity=alice_deal, new_value="new").order_by("id")
+    assert [(r.old_value, r.changed_by_id, r.changed_at) for r in rows] == [(odd, alice.pk, at), ("", None, at)]
