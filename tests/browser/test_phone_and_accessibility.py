@@ -191,6 +191,9 @@ def test_the_keyboard_lands_on_the_wrong_field_the_saved_item_and_fresh_particip
     page.wait_for_function("() => document.activeElement.getAttribute('aria-invalid') === 'true'")
     assert page.evaluate("document.activeElement.id") == "id_summary"
     assert page.get_attribute("#id_summary", "aria-describedby") == "id_summary_error"
+    # htmx binds the swapped-in form when the swap settles (20 ms on): an Enter before that posts
+    # it without htmx, a full page load that lands on the form's first field instead.
+    wait_for_htmx(page)
     page.keyboard.type("Booked the security review")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.dataset.testid === 'activity'")
