@@ -345,12 +345,10 @@ def _score_dimension(view: DealView, dimension: str) -> DimensionResult:
                            facts=(missing, weak_answers), make=make)
 
 
-def _count_and_top(missing: dict[str, list[tuple[float, str, str]]],
-                   weak_answers: dict[str, tuple[float, str, str, str]]) -> tuple[int, tuple | None]:
-    """(how many gaps, (rank, question key, rule id) of the top one): what the stored summary needs,
-    in one pass, without ranking every gap (the same rules as `_rank_facts`)."""
-    count = 0
-    top = None
+def _fact_ranks(missing: dict[str, list[tuple[float, str, str]]],
+                weak_answers: dict[str, tuple[float, str, str, str]]):
+    """(rank, question key, rule id) of every fact with something to say, unordered. A fact whose
+    findings all have empty reasons is explained by a more basic fact's gap: it is not ranked."""
     for key, findings in missing.items():
         answer = weak_answers.get(key)
         if len(findings) == 1:
@@ -363,46 +361,31 @@ def _count_and_top(missing: dict[str, list[tuple[float, str, str]]],
             severity, rule_id, _ = min(findings)
         if answer is not None and answer[0] < severity:
             severity = answer[0]
-        count += 1
         tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
-        rank = (tier, severity, position)
-        if top is None or rank < top[0]:
-            top = (rank, key, rule_id)
+        yield (tier, severity, position), key, rule_id
     for key, answer in weak_answers.items():
         if key not in missing:
-            count += 1
             tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
-            rank = (tier, answer[0], position)
-            if top is None or rank < top[0]:
-                top = (rank, key, answer[1])
+            yield (tier, answer[0], position), key, answer[1]
+
+
+def _count_and_top(missing: dict[str, list[tuple[float, str, str]]],
+                   weak_answers: dict[str, tuple[float, str, str, str]]) -> tuple[int, tuple | None]:
+    """(how many gaps, (rank, question key, rule id) of the top one): what the stored summary needs,
+    in one pass, without sorting every gap."""
+    count = 0
+    top = None
+    for fact in _fact_ranks(missing, weak_answers):
+        count += 1
+        if top is None or fact[0] < top[0]:
+            top = fact
     return count, top
 
 
 def _rank_facts(missing: dict[str, list[tuple[float, str, str]]],
                 weak_answers: dict[str, tuple[float, str, str, str]]) -> list[tuple[tuple, str]]:
-    """(rank, question key) of every fact with something to say, most pressing first. A fact whose
-    findings all have empty reasons is explained by a more basic fact's gap: it is not ranked."""
-    ranked = []
-    for key, findings in missing.items():
-        answer = weak_answers.get(key)
-        if len(findings) == 1:
-            severity, _, reason = findings[0]
-            if not reason and answer is None:
-                continue
-        else:
-            if answer is None and not any(f[2] for f in findings):
-                continue
-            severity = min(findings)[0]
-        if answer is not None and answer[0] < severity:
-            severity = answer[0]
-        tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
-        ranked.append(((tier, severity, position), key))
-    for key, answer in weak_answers.items():
-        if key not in missing:
-            tier, position = QUESTION_PRIORITY.get(key, UNRANKED)
-            ranked.append(((tier, answer[0], position), key))
-    ranked.sort()
-    return ranked
+    """(rank, question key) of every fact with something to say, most pressing first."""
+    return sorted((rank, key) for rank, key, _ in _fact_ranks(missing, weak_answers))
 
 
 def _fact_gap(view: DealView, dimension: str, key: str, findings: list[tuple[float, str, str]] | None,
