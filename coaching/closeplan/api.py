@@ -309,6 +309,13 @@ class ClosePlanAPI(APIView):
         return _plan_response(opportunity.pk, timezone.localdate(), status_code=status.HTTP_201_CREATED)
 
 
+# What a conditional write does, said in each milestone write's description.
+IF_MATCH_NOTE = (
+    "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is "
+    "written and the answer is 412 with the current version."
+)
+
+
 class MilestonesAPI(APIView):
     @extend_schema(
         operation_id="close_plan_milestones_create",
@@ -319,7 +326,7 @@ class MilestonesAPI(APIView):
             "the milestones it waits for (`depends_on`), those that will wait for it (`required_by`) and an "
             "owner at the customer or on the deal owner's team. One change moves many dates, so the answer is "
             "the whole plan, recomputed, with its new ETag (201). "
-            "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is written and the answer is 412 with the current version."
+            + IF_MATCH_NOTE
         ),
         parameters=[IF_MATCH, ETAG],
         request=MilestoneCreateSerializer,
@@ -361,7 +368,7 @@ class MilestoneAPI(APIView):
             "Only the fields sent change; `done_on` marks the milestone done on that date (null re-opens it). "
             "Answers 200 with the whole plan, recomputed, and its new ETag; 404 for a `key` the plan does not "
             "have. "
-            "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is written and the answer is 412 with the current version."
+            + IF_MATCH_NOTE
         ),
         parameters=[IF_MATCH, ETAG],
         request=MilestonePatchSerializer,
@@ -399,7 +406,7 @@ class MilestoneAPI(APIView):
         description=(
             "Removes the milestone and keeps the chain: what waited for it now waits for what it waited for. "
             "Answers 204 with the plan's new ETag in the header; 404 for a `key` the plan does not have. "
-            "Send the plan's ETag as If-Match to make the write conditional: if the plan changed since, nothing is written and the answer is 412 with the current version."
+            + IF_MATCH_NOTE
         ),
         parameters=[IF_MATCH, ETAG],
         request=None,
