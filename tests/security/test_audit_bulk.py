@@ -1,16 +1,17 @@
 """Bulk upserts and CSV imports bypass post_save; their audit trail is written explicitly."""
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account, Stakeholder
 from dealcoach.audit.context import audit_context
 from dealcoach.audit.models import AuditEvent
-from dealcoach.audit.services import WrittenRowsAudit, audit_record_bulk, audit_snapshot_rows
+from dealcoach.audit.services import WrittenRowsAudit, _changes_sql, audit_record_bulk, audit_snapshot_rows
 from deals.models import Opportunity
 from tests.api.conftest import client_for
 from tests.factories import AccountFactory, OpportunityFactory, StakeholderFactory
@@ -56,7 +57,8 @@ def _recorded_events():
 @pytest.mark.parametrize("microsecond", [0, 123456, 604320])
 def test_the_database_computes_the_same_events_as_python_for_every_kind_of_value(alice, microsecond):
     """WrittenRowsAudit (PostgreSQL) against audit_record_bulk (Python): decimals, dates, timestamps
-    with and without microseconds, JSON, NULLs; create, update, soft delete, restore, unchanged."""
+    with and without microseconds, JSON, NULLs, text JSON must escape; create, update, soft delete,
+    restore, unchanged."""
     account = AccountFactory(owner=alice)
     changed = OpportunityFactory(account=account, owner=alice, amount="1.00", budget_amount="9.99")
     deleted = OpportunityFactory(account=account, owner=alice)
@@ -71,7 +73,7 @@ def test_the_database_computes_the_same_events_as_python_for_every_kind_of_value
     moment = datetime(2026, 11, 22, 9, 30, 5, microsecond, tzinfo=UTC)
     Opportunity.objects.filter(pk=changed.pk).update(
         amount=Decimal("2.50"), budget_amount=None, go_live_date=date(2027, 1, 5), competitors=["do nothing", {"name": "Acme", "note": None}],
-        name="Renamed", notes="", expected_close_date=None,
+        name='Re"named \\ \t\n\r ü 😀 \x01', notes="", expected_close_date=None,
     )
     Opportunity.objects.filter(pk=deleted.pk).update(deleted_at=moment)
     Opportunity.objects.filter(pk=restored.pk).update(deleted_at=None)
@@ -103,3 +105,16 @@ def test_the_database_computes_the_same_events_for_accounts_and_stakeholders(ali
         with audit_context(actor=alice, source="api"):
             audit.record(ids=[row.pk], source="api")
         assert _recorded_events() == expected and len(expected) == 1
+
+
+def test_the_changes_of_a_model_with_more_columns_than_one_sql_call_takes_stay_one_object():
+    """concat_ws takes at most 100 arguments: wider column lists are joined in groups."""
+    name = Opportunity._meta.get_field("name")
+    columns = [f"c{n}" for n in range(95)]
+    changes = _changes_sql([name] * 95, columns)
+    values = ", ".join(f"'v{n}'::text AS c{n}" for n in range(95))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {changes} FROM (SELECT {values}) row LEFT JOIN (SELECT {values}) old ON false")
+        assert json.loads(cursor.fetchone()[0]) == {"name": [None, "v94"]}
+        cursor.execute(f"SELECT {changes} FROM (SELECT {values}) row, (SELECT {values}) old")
+        assert json.loads(cursor.fetchone()[0]) == {}
