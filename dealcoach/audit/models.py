@@ -19,10 +19,12 @@ class AuditEvent(models.Model):
 
     # No database constraint (Django still nulls it when a user is deleted): events are appended in
     # bulk with the acting user's id, and PostgreSQL would check and KEY SHARE-lock the user row once
-    # per event at commit — 1,000 checks for a 1,000-row API upsert.
+    # per event at commit — 1,000 checks for a 1,000-row API upsert. No index either: nothing reads
+    # events by actor but deleting a login (rare: logins are deactivated), and every bulk write paid
+    # for it (bench/NOTES.md).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     action = models.CharField(max_length=8, choices=Action.choices)
     resource = models.CharField(max_length=40, help_text="account, stakeholder, opportunity, deal_role, ...")
