@@ -341,9 +341,12 @@ def opportunities_upsert(*, actor, items: list[dict[str, Any]]) -> list[UpsertRe
 
     with transaction.atomic():
         created, updated = run_upsert(
-            # Columns neither checked, written nor audited stay in the database (datetimes are slow to load).
+            # Columns neither checked, written nor audited stay in the database (datetimes are slow to load);
+            # updated_at is written, but never read: the write stamps it.
             model=Opportunity, items=live(batch),
-            queryset=Opportunity.objects.defer("created_at", "last_activity_at", "last_senior_engagement_at"),
+            queryset=Opportunity.objects.defer(
+                "created_at", "updated_at", "last_activity_at", "last_senior_engagement_at"
+            ),
             visible_q=visible_owner_ids_q(actor), build=build, update_fields=OPPORTUNITY_WRITE_FIELDS,
             while_auditing=build_history,
         )

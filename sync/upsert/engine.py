@@ -38,6 +38,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
 
 from dealcoach.audit.context import current_audit_context
 from dealcoach.audit.services import WrittenRowsAudit
@@ -230,9 +231,8 @@ def new_instance(model: type[models.Model], **values: Any) -> models.Model:
 
 def _prepared_reader(field, *, add: bool, db) -> Callable[[models.Model], Any] | None:
     """How to read one column's value for psycopg when Django must prepare it: JSON
-    (its database form differs) and auto_now (it sets itself on save). None for the
-    plain columns, read as they are — the per-value Django machinery was most of
-    the cost of a 1,000-row write."""
+    (its database form differs). None for the plain columns, read as they are — the
+    per-value Django machinery was most of the cost of a 1,000-row write."""
     if field.get_internal_type() == "JSONField":
         if db.vendor == "postgresql":
             # The JSON text itself, for COPY (text format): what the Jsonb wrapper Django returns
@@ -243,12 +243,23 @@ def _prepared_reader(field, *, add: bool, db) -> Callable[[models.Model], Any] |
 
             return json_text
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=add), db)
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.pre_save(obj, add=add)
     return None
 
 
+def _stamp(fields: list, objs: list[models.Model], *, add: bool) -> None:
+    """Set what save() sets by itself — auto_now columns, and auto_now_add ones on insert —
+    with one timestamp for the whole write, as one statement's now() would: a clock read
+    through each field's pre_save, per row, cost ~2 ms of a 1,000-row write."""
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))]
+    if stamped:
+        now = timezone.now()
+        for obj in objs:
+            for attname in stamped:
+                setattr(obj, attname, now)
+
+
 def _column_values(fields: list, objs: list[models.Model], *, add: bool) -> list[tuple]:
+    _stamp(fields, objs, add=add)
     # The connection itself, not the `connection` proxy: each proxy access is a context-local lookup.
     db = connections[DEFAULT_DB_ALIAS]
     prepared = {}
