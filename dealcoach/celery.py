@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from django_structlog.celery import signals as task_log_signals
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
-from dealcoach.processes import freeze_startup_objects
+from dealcoach.processes import prepare_garbage_collector
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealcoach.settings.dev")
 
@@ -73,7 +73,7 @@ def bind_task_name(sender, task=None, **kwargs) -> None:
 def prepare_worker_process(**kwargs) -> None:
     """Each pool process, once forked with the app loaded: freeze what startup loaded
     (dealcoach/processes.py), as web processes do (dealcoach/wsgi.py)."""
-    freeze_startup_objects()
+    prepare_garbage_collector()
 
 HOUR = 60 * 60
 DAY = 24 * HOUR
