@@ -51,4 +51,6 @@ class ActivityAdmin(admin.ModelAdmin):
 @admin.register(OpportunityFieldChange)
 class OpportunityFieldChangeAdmin(admin.ModelAdmin):
     list_display = ("changed_at", "opportunity", "field", "old_value", "new_value", "changed_by")
+    # By id, not by the model's changed_at ordering: only the id is indexed on its own.
+    ordering = ("-id",)
     list_filter = ("field",)
