@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dealcoach.outbox.services import outbox_enqueue
-from deals.signals import deal_changed
+from deals.signals import deal_changed, deal_changing
 
 from .models import CoachingQuestion
 from .services import deal_scores_recompute
@@ -20,15 +20,22 @@ RESCORE_ALL = "coaching.rsvp.tasks.rescore_all"
 SYNC_RESCORE_LIMIT = 200
 
 
+@receiver(deal_changing, dispatch_uid="rsvp-queue-rescoring-of-many-deals")
+def queue_rescoring_of_many_changed_deals(sender, opportunity_ids, **kwargs):
+    ids = list(opportunity_ids)
+    if len(ids) > SYNC_RESCORE_LIMIT:
+        # Through the outbox, in the writer's transaction, as every enqueue from a request: the
+        # message commits with the change (a crash right after the commit loses no rescoring), the
+        # request waits on the broker at most its short publish timeout, and the relay publishes
+        # what the request could not.
+        outbox_enqueue(task=RESCORE_DEALS, kwargs={"opportunity_ids": ids})
+
+
 @receiver(deal_changed, dispatch_uid="rsvp-rescore-changed-deals")
 def rescore_changed_deals(sender, opportunity_ids, **kwargs):
     ids = list(opportunity_ids)
-    if len(ids) > SYNC_RESCORE_LIMIT:
-        # Through the outbox, as every enqueue from a request: the request waits on the broker at
-        # most its short publish timeout, and the relay publishes what the request could not.
-        outbox_enqueue(task=RESCORE_DEALS, kwargs={"opportunity_ids": ids})
-        return
-    deal_scores_recompute(opportunity_ids=ids)
+    if len(ids) <= SYNC_RESCORE_LIMIT:  # more were queued by queue_rescoring_of_many_changed_deals
+        deal_scores_recompute(opportunity_ids=ids)
 
 
 @receiver(post_save, sender=CoachingQuestion, dispatch_uid="rsvp-question-saved")

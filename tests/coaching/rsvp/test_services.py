@@ -4,6 +4,7 @@ weekly snapshots; the nightly task."""
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from coaching.closeplan.services import plan_create_from_template, plan_validate_by_buyer, share_link_create
 from coaching.rsvp.models import DealScore, ScoreSnapshot
@@ -159,12 +160,29 @@ def test_it_queues_big_batches_and_rescores_small_ones_at_once(frozen_today, ali
     queued = []
     monkeypatch.setattr(receivers, "outbox_enqueue", lambda **message: queued.append(message))
 
+    receivers.queue_rescoring_of_many_changed_deals(sender="deals", opportunity_ids=[deal.pk])
     receivers.rescore_changed_deals(sender="deals", opportunity_ids=[deal.pk])
     assert DealScore.objects.filter(opportunity=deal).exists() and queued == []
+    DealScore.objects.all().delete()
 
     many = list(range(10_000, 10_000 + receivers.SYNC_RESCORE_LIMIT)) + [deal.pk]
+    receivers.queue_rescoring_of_many_changed_deals(sender="deals", opportunity_ids=many)
     receivers.rescore_changed_deals(sender="deals", opportunity_ids=many)
     assert queued == [{"task": "coaching.rsvp.tasks.rescore_deals", "kwargs": {"opportunity_ids": many}}]
+    assert not DealScore.objects.exists()
+
+
+def test_the_rescoring_of_a_big_batch_is_queued_in_the_writers_transaction(frozen_today, alice):
+    from coaching.rsvp.receivers import RESCORE_DEALS, SYNC_RESCORE_LIMIT
+    from dealcoach.outbox.models import OutboxMessage
+    from deals.signals import announce_deal_changed
+
+    many = list(range(10_000, 10_000 + SYNC_RESCORE_LIMIT + 1))
+    with transaction.atomic():
+        announce_deal_changed(many)
+        assert OutboxMessage.objects.get(task=RESCORE_DEALS).kwargs == {"opportunity_ids": many}
+        transaction.set_rollback(True)  # the write fails after announcing: nothing is queued
+    assert not OutboxMessage.objects.filter(task=RESCORE_DEALS).exists()
 
 
 def test_editing_questions_rescores_every_deal_once(frozen_today, alice, django_capture_on_commit_callbacks):
