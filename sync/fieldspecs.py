@@ -64,6 +64,8 @@ def check_text(value: str) -> str:
     """Strings PostgreSQL can store: no NUL characters, no lone surrogates."""
     if "\x00" in value:
         raise Invalid("Null characters are not allowed.")
+    if value.isascii():  # most text; answered from the string's header, no encoding needed
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -44,7 +44,9 @@ def forget_reviews_after_a_rate_change(sender, **kwargs):
 
 
 def _forget_reviews_of_deals(opportunity_ids) -> None:
-    owners_teams = Opportunity.objects.filter(AnyOf(F("pk"), opportunity_ids)).values_list("owner__team_id", flat=True)
+    # The few teams, not a row per deal: a bulk upsert announces 1,000 deals at once.
+    owners_teams = (Opportunity.objects.filter(AnyOf(F("pk"), opportunity_ids))
+                    .values_list("owner__team_id", flat=True).order_by().distinct())
     review_teams_changed(team_ids=set(owners_teams))
 
 
