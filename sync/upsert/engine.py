@@ -236,10 +236,20 @@ def _prepared_reader(field, *, add: bool, db) -> Callable[[models.Model], Any] |
     if field.get_internal_type() == "JSONField":
         if db.vendor == "postgresql":
             # The JSON text itself, for COPY (text format): what the Jsonb wrapper Django returns
-            # would dump to, without a wrapper and a dumper lookup per row.
+            # would dump to, without a wrapper and a dumper lookup per row. Lists of strings (a
+            # deal's competitors) repeat from row to row: each is dumped once per write.
+            texts: dict[tuple[str, ...], str] = {}
+
             def json_text(obj, dumps=json.dumps, encoder=field.encoder):
                 value = field.pre_save(obj, add=add)
-                return None if value is None else dumps(value, cls=encoder)
+                if value is None:
+                    return None
+                if type(value) is not list or not all(type(member) is str for member in value):
+                    return dumps(value, cls=encoder)
+                key = tuple(value)
+                if key not in texts:
+                    texts[key] = dumps(value, cls=encoder)
+                return texts[key]
 
             return json_text
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=add), db)
