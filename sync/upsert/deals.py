@@ -233,7 +233,7 @@ def _prepare_opportunities(
                 item.error("stage", f"Unknown stage; one of: {', '.join(stages)}.")
             else:
                 item.values["stage"] = stage
-        elif "__default_stage" not in item.extra and stages:
+        elif stages:  # a new deal without a stage starts at the first one
             item.extra["default_stage"] = next(iter(stages.values()))
     resolve_refs(
         items=live(batch), queryset=accounts_visible_to(actor), id_field="account",
