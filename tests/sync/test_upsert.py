@@ -1,9 +1,12 @@
 """Upsert by external id, bulk upsert and optimistic concurrency."""
 
 import threading
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Account, Stakeholder
 from deals.models import Activity, DealRole, Opportunity, OpportunityFieldChange
@@ -106,6 +109,26 @@ def test_it_reports_unchanged_items_without_touching_them(api_as, alice):
     assert again["result"] == "unchanged"
     assert Opportunity.objects.get(external_id="U-1").updated_at == before
     assert account.opportunities.count() == 1
+
+
+def test_it_stamps_the_rows_it_writes_with_the_time_of_the_write(api_as, alice):
+    """created_at / updated_at are set by the write itself (one timestamp per write), which is what
+    `?updated_since=` readers and the sync cursor rely on; a locked deal's old updated_at is never read."""
+    AccountFactory(owner=alice, external_id="ACC-T")
+    client = api_as(alice)
+    first = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    with time_machine.travel(first, tick=False):
+        answer = client.post("/api/v1/opportunities/bulk-upsert/", {"items": [
+            {"external_id": f"T-{n}", "account_external_id": "ACC-T", "name": f"Deal {n}"} for n in (1, 2)
+        ]})
+    assert [r["result"] for r in answer.json()["results"]] == ["created", "created"]
+    with time_machine.travel(first + timedelta(hours=1), tick=False):
+        answer = client.post("/api/v1/opportunities/bulk-upsert/", {"items": [{"external_id": "T-1", "name": "Renamed"}]})
+    assert answer.json()["results"][0]["result"] == "updated"
+    stamps = dict(Opportunity.objects.filter(external_id__startswith="T-").values_list("external_id", "created_at"))
+    assert stamps == {"T-1": first, "T-2": first}
+    updated = dict(Opportunity.objects.filter(external_id__startswith="T-").values_list("external_id", "updated_at"))
+    assert updated == {"T-1": first + timedelta(hours=1), "T-2": first}
 
 
 def test_it_bulk_writes_roles_by_stakeholder_external_id(api_as, alice):
