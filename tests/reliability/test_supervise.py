@@ -54,9 +54,12 @@ def test_it_restarts_a_process_that_dies_with_a_back_off_and_leaves_the_others_a
 
 
 def _zombie(pid: int) -> bool:
+    """Exited: a zombie, or gone. A process reaped while /proc is read answers ESRCH
+    (ProcessLookupError) rather than ENOENT: both mean it has stopped."""
     try:
-        return open(f"/proc/{pid}/stat").read().split()[2] == "Z"
-    except FileNotFoundError:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
         return True
 
 

@@ -45,7 +45,10 @@ def send(redis_url, task, **kwargs):
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
+        try:
+            text = (task / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):  # a thread that ended while we listed them
+            continue
         found += [int(c) for c in text]
     return found
 
