@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from celery import current_app
+from django.db import connection
 
 from coaching.rsvp.receivers import SYNC_RESCORE_LIMIT
 from dealcoach.outbox.models import OutboxMessage
@@ -45,8 +46,14 @@ def test_a_bulk_upsert_answers_while_redis_is_frozen_and_the_rescoring_waits_in_
         redis = processes.procs["redis"]
         os.kill(redis.pid, signal.SIGSTOP)  # frozen: accepts connections, never answers
         api = client_for(alice)
-        request = threading.Thread(target=lambda: answers.append(
-            api.post("/api/v1/opportunities/bulk-upsert/", {"items": items}, format="json")))
+
+        def upsert():
+            try:
+                answers.append(api.post("/api/v1/opportunities/bulk-upsert/", {"items": items}, format="json"))
+            finally:
+                connection.close()  # this thread's own: left open, it outlives the test database
+
+        request = threading.Thread(target=upsert)
         request.start()
         request.join(timeout=REQUEST_DEADLINE_SECONDS)
         assert not request.is_alive(), "the request waited on the frozen Redis"
