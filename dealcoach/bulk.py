@@ -37,23 +37,19 @@ def copy_rows(model: type[models.Model], columns: list[str], rows: list[tuple] |
     not applied."""
     if not rows:
         return
-    if isinstance(rows, CopyText):
-        target = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in columns)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({target}) FROM STDIN"
-        ) as copy:
-            copy.write(rows)
-        return
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
         return
     fields = [model._meta.get_field(name) for name in columns]
-    json_columns = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     target = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each access to it is a context-local lookup
     with connection.cursor() as cursor, cursor.cursor.copy(
         f"COPY {connection.ops.quote_name(model._meta.db_table)} ({target}) FROM STDIN"
     ) as copy:
+        if isinstance(rows, CopyText):
+            copy.write(rows)
+            return
+        json_columns = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+        db = connections[DEFAULT_DB_ALIAS]  # not the proxy: each access to it is a context-local lookup
         for row in rows:
             if json_columns:
                 row = list(row)

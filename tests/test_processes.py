@@ -3,11 +3,9 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from dealcoach.processes import YOUNG_COLLECTION_THRESHOLD
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.reliability.shape import ROOT
 
 
 def test_it_freezes_what_startup_loaded_and_collects_the_young_generation_less_often():

@@ -183,9 +183,10 @@ def lock_rows(queryset: models.QuerySet, external_ids: Iterable[str], visible_q:
     fields = [f for f in queryset.model._meta.concrete_fields if f.name not in deferred and f.attname not in deferred]
     attnames = [f.attname for f in fields]
     instances = {}
+    db = rows.db  # a router lookup: once, not per row
     for values in rows.values_list(*attnames, "is_visible"):
         # `values` ends with is_visible, one more than `attnames`.
-        row = _instance(queryset.model, zip(attnames, values, strict=False), db=rows.db)
+        row = _instance(queryset.model, zip(attnames, values, strict=False), db=db)
         row.is_visible = values[-1]
         instances[row.external_id] = row
     return instances
@@ -460,16 +461,14 @@ def run_upsert(
     write_changed(model, [i.instance for i in updated], update_fields)
     # The audit's INSERT ... SELECT is 20-30 ms of PostgreSQL per 1,000 rows (bench/NOTES.md):
     # the caller's Python work on the batch overlaps it instead of following it.
+    written = [i.result.id for i in created + updated]
     with answers_awaited_at_exit():
-        audit.record(ids=[i.result.id for i in created + updated], source=current_audit_context().source)
+        audit.record(ids=written, source=current_audit_context().source)
         if while_auditing is not None:
             while_auditing(created, updated)
         # Bulk writes bypass save(): tell the changes feed (and webhooks) ourselves. Its statement
         # is built while the audit's runs; reading what it wrote waits for both.
-        changes_record(
-            resource=model._meta.model_name, ids=[i.result.id for i in created + updated],
-            created_ids=[i.result.id for i in created],
-        )
+        changes_record(resource=model._meta.model_name, ids=written, created_ids=[i.result.id for i in created])
     return created, updated
 
 
